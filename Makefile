@@ -1,0 +1,37 @@
+# Kepatuhan: make run (development server on SQLite), make test (what CI runs, see .ci/run).
+# DATABASE_URL from the environment is honoured (CI sets it for the PostgreSQL pass).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+
+.PHONY: venv test-deps run test messages
+
+# The stamps reinstall the requirements whenever a requirements file is newer than they are.
+venv: $(VENV)/.stamp-requirements
+test-deps: $(VENV)/.stamp-requirements-test
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-requirements: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-requirements-test: requirements-test.txt requirements.txt | $(PY)
+	$(PIP) install -r requirements-test.txt
+	touch $@ $(VENV)/.stamp-requirements
+
+run: venv
+	DEBUG=true $(PY) manage.py migrate
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: test-deps
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+# Recompile locale/*/LC_MESSAGES/*.mo (needs gettext's msgfmt).
+messages: venv
+	DEBUG=true $(PY) manage.py compilemessages -l id -l en

@@ -1,0 +1,133 @@
+"""Demo data for ``manage.py seed_demo``: Sulawesi Tenggara's published results and Muna Barat's
+current round, written through the same services the app uses. Idempotent: running it again
+adds nothing that is already there. Demo passwords live only here."""
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyKind, Government, Membership, Role
+from compliance.models import Indicator, Methodology
+
+from .models import Answer, Assessment, Round
+from .services.answers import answer_save
+from .services.results import results_import
+from .spreadsheets.reading import read_sheet
+
+DATA = Path(__file__).resolve().parent / "data"
+DEMO_PASSWORD = "demo-Kepatuhan-2026"
+PROVINCE = "Sulawesi Tenggara"
+MUNA_BARAT = "Kabupaten Muna Barat"
+MUNA_BARAT_UNITS = [
+    ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "DPMPTSP", AgencyKind.DPMPTSP),
+    ("Dinas Kependudukan dan Pencatatan Sipil", "Disdukcapil", AgencyKind.DISDUKCAPIL),
+    ("Dinas Pendidikan dan Kebudayaan", "Dinas Pendidikan", AgencyKind.PENDIDIKAN),
+    ("Dinas Kesehatan", "Dinas Kesehatan", AgencyKind.KESEHATAN),
+    ("Dinas Sosial", "Dinas Sosial", AgencyKind.SOSIAL),
+    ("Puskesmas Guali", "Puskesmas Guali", AgencyKind.PUSKESMAS),
+    ("Puskesmas Wuna", "Puskesmas Wuna", AgencyKind.PUSKESMAS),
+]
+MUNA_BARAT_OTHER_UNITS = [
+    ("Dinas Perhubungan", "Dishub", AgencyKind.OTHER),
+    ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "BKPSDM", AgencyKind.OTHER),
+]
+KENDARI = "Kota Kendari"
+# How far each sampled unit has got with its checklist, and how well it does.
+FILL = {"DPMPTSP": (0.65, 0.75), "Disdukcapil": (1.0, 0.85), "Dinas Pendidikan": (0.5, 0.6),
+        "Dinas Kesehatan": (0.8, 0.7), "Dinas Sosial": (0.3, 0.5), "Puskesmas Guali": (0.6, 0.65),
+        "Puskesmas Wuna": (0.4, 0.55)}
+USERS = [
+    # username, full name, role, scope ("gov:NAME" or "agency:SHORT")
+    ("admin", "Administrator", Role.ADMINISTRATOR, None),
+    ("operator", "Operator DPMPTSP Muna Barat", Role.OPERATOR, "agency:DPMPTSP"),
+    ("operator2", "Operator Disdukcapil Muna Barat", Role.OPERATOR, "agency:Disdukcapil"),
+    ("coordinator", "Koordinator Bagian Organisasi Muna Barat", Role.COORDINATOR, "gov:" + MUNA_BARAT),
+    ("assessor", "Asisten Ombudsman Sultra", Role.ASSESSOR, "gov:" + MUNA_BARAT),
+    ("leader", "Sekda Muna Barat", Role.LEADER, "gov:" + MUNA_BARAT),
+    ("outsider", "Sekda Kota Kendari", Role.LEADER, "gov:" + KENDARI),
+]
+
+
+def _import(filename, year):
+    path = DATA / filename
+    return results_import(sheet=read_sheet(path.read_bytes(), path.name), year=year)
+
+
+def _agencies(government, units):
+    agencies = []
+    for name, short, kind in units:
+        agency, _created = Agency.objects.get_or_create(
+            government=government, name=name, defaults={"short_name": short, "kind": kind})
+        agencies.append(agency)
+    return agencies
+
+
+def _users(agencies_by_short):
+    User = get_user_model()
+    for username, full_name, role, scope in USERS:
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            first, _space, last = full_name.partition(" ")
+            user.first_name, user.last_name = first, last
+            user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        government = agency = None
+        if scope and scope.startswith("gov:"):
+            government = Government.objects.get(name=scope[4:])
+        elif scope:
+            agency = agencies_by_short[scope[7:]]
+        Membership.objects.get_or_create(user=user, role=role, government=government,
+                                         agency=agency)
+
+
+def _fill(assessment, user, share, quality, rng):
+    """Answer a share of the checklist, values drawn around the unit's quality."""
+    scale = assessment.round.methodology.scale_max
+    answered = set(Answer.objects.filter(assessment=assessment).values_list("indicator_id",
+                                                                             flat=True))
+    indicators = list(Indicator.objects.filter(active=True).order_by("component__number",
+                                                                     "order"))
+    for indicator in indicators[: round(len(indicators) * share)]:
+        draw = rng.random()
+        if indicator.id in answered:
+            continue
+        value = min(scale, max(0, round(scale * quality + (draw - 0.5) * scale)))
+        answer_save(assessment_id=assessment.id, indicator=indicator, user=user, value=value,
+                    not_applicable=False, note="", expected_version=0)
+
+
+@transaction.atomic
+def seed_demo(stdout=None):
+    _import("sultra_2021.csv", 2021)
+    _import("sultra_2022_partial.csv", 2022)
+    muna_barat = Government.objects.get(name=MUNA_BARAT)
+    kendari = Government.objects.get(name=KENDARI)
+    sampled = _agencies(muna_barat, MUNA_BARAT_UNITS)
+    others = _agencies(muna_barat, MUNA_BARAT_OTHER_UNITS)
+    kendari_units = _agencies(kendari, [MUNA_BARAT_UNITS[0][:1] + ("DPMPTSP Kendari",
+                                                                    AgencyKind.DPMPTSP)])
+    round_, _created = Round.objects.get_or_create(
+        year=2026, name="Penilaian Kepatuhan 2026",
+        defaults={"methodology": Methodology.objects.get(code="ombudsman-2022"),
+                  "state": Round.State.SELF_ASSESSMENT,
+                  "self_deadline": timezone.localdate() + timedelta(days=60),
+                  "verification_deadline": timezone.localdate() + timedelta(days=120)})
+    for agency in sampled:
+        Assessment.objects.get_or_create(round=round_, agency=agency, defaults={"sampled": True})
+    for agency in others + kendari_units:
+        Assessment.objects.get_or_create(round=round_, agency=agency, defaults={"sampled": False})
+    by_short = {agency.short_name: agency for agency in sampled}
+    _users(by_short)
+    operator = get_user_model().objects.get(username="operator")
+    rng = random.Random(2026)
+    for agency in sampled:
+        share, quality = FILL[agency.short_name]
+        assessment = Assessment.objects.select_related("round__methodology").get(
+            round=round_, agency=agency)
+        if round_.state == Round.State.SELF_ASSESSMENT:
+            _fill(assessment, operator, share, quality, rng)
+    return [(username, full_name, Role(role).label) for username, full_name, role, _s in USERS]

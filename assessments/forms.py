@@ -1,0 +1,24 @@
+"""Forms validate input shape only; rules about when an answer may change live in services."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class AnswerForm(forms.Form):
+    value = forms.TypedChoiceField(label=_("Value"), required=False, coerce=int,
+                                   empty_value=None, choices=())
+    not_applicable = forms.BooleanField(label=_("Not applicable"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(min_value=0, max_value=2_000_000_000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, scale_max: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].choices = [("", "—")] + [(str(v), str(v))
+                                                      for v in range(scale_max + 1)]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("not_applicable") and cleaned.get("value") is not None:
+            raise forms.ValidationError(
+                _("An indicator is either answered with a value or marked not applicable."))
+        return cleaned

@@ -1,0 +1,200 @@
+"""Rounds, assessments (one agency in one round), answers, stored scores and official results."""
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency, Government
+from compliance.models import Component, Indicator, Methodology, Zone
+
+SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+def score_field(verbose_name):
+    return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, null=True,
+                               blank=True, validators=SCORE_VALIDATORS)
+
+
+def score_in_range(field_name, constraint_name):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field_name}__isnull": True})
+        | Q(**{f"{field_name}__gte": 0, f"{field_name}__lte": 100}),
+        name=constraint_name,
+    )
+
+
+class Round(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+        VERIFICATION = "verification", _("Verification")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    name = models.CharField(_("name"), max_length=150)
+    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="rounds",
+                                    verbose_name=_("methodology"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices,
+                             default=State.DRAFT)
+    is_official = models.BooleanField(
+        _("official results only"), default=False,
+        help_text=_("A past year that was not run in the app: it holds imported results."))
+    self_deadline = models.DateField(_("self-assessment deadline"), null=True, blank=True)
+    verification_deadline = models.DateField(_("verification deadline"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "name"], name="round_name_unique"),
+            models.UniqueConstraint(fields=["year"], condition=Q(is_official=True),
+                                    name="one_official_round_per_year"),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "self_assessment", "verification", "published",
+                                       "closed"]),
+                name="round_state_valid"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100),
+                                   name="round_year_range"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_published(self):
+        return self.state in (self.State.PUBLISHED, self.State.CLOSED)
+
+
+class Assessment(models.Model):
+    """One agency in one round, with its scores stored whenever an answer changes."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="assessments",
+                              verbose_name=_("round"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments",
+                               verbose_name=_("agency"))
+    sampled = models.BooleanField(_("sampled"), default=False,
+                                  help_text=_("Only sampled units count in the government score."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.NOT_STARTED)
+    self_score = score_field(_("self-score"))
+    verified_score = score_field(_("verified score"))
+    survey_score = score_field(_("service users' survey score"))
+    answered_count = models.PositiveIntegerField(_("answered indicators"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["round", "agency__name"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "agency"], name="one_assessment_per_round"),
+            score_in_range("self_score", "assessment_self_score_range"),
+            score_in_range("verified_score", "assessment_verified_score_range"),
+            score_in_range("survey_score", "assessment_survey_score_range"),
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "submitted", "returned"]),
+                name="assessment_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} · {self.round}"
+
+
+class ComponentScore(models.Model):
+    """A component's stored score for one assessment, read by dashboards and heat-maps."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
+                                   related_name="component_scores")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="+")
+    self_score = score_field(_("self-score"))
+    verified_score = score_field(_("verified score"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "component"],
+                                    name="one_component_score"),
+            score_in_range("self_score", "component_self_score_range"),
+            score_in_range("verified_score", "component_verified_score_range"),
+        ]
+
+
+class Answer(models.Model):
+    """An operator's answer to one indicator. ``version`` guards against lost updates."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField(_("value"), null=True, blank=True,
+                                             validators=[MaxValueValidator(5)])
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"],
+                                    name="one_answer_per_indicator"),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__lte=5),
+                                   name="answer_value_range"),
+            models.CheckConstraint(condition=~Q(not_applicable=True, value__isnull=False),
+                                   name="answer_value_or_not_applicable"),
+        ]
+
+    @property
+    def is_answered(self):
+        return self.not_applicable or self.value is not None
+
+
+class GovernmentResult(models.Model):
+    """A government's result in a round: imported official figures for past years, or the
+    figures computed when a round is published."""
+
+    class Source(models.TextChoices):
+        IMPORTED = "imported", _("Imported official result")
+        COMPUTED = "computed", _("Computed from verified scores")
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="results",
+                              verbose_name=_("round"))
+    government = models.ForeignKey(Government, on_delete=models.PROTECT, related_name="results",
+                                   verbose_name=_("government"))
+    score = score_field(_("score"))
+    category = models.CharField(_("category"), max_length=3, blank=True)
+    zone = models.CharField(_("zone"), max_length=10, choices=Zone.choices, blank=True)
+    published_rank = models.CharField(_("published rank"), max_length=120, blank=True)
+    not_assessed = models.BooleanField(_("not assessed"), default=False)
+    not_assessed_reason = models.CharField(_("reason not assessed"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices,
+                              default=Source.IMPORTED)
+
+    class Meta:
+        verbose_name = _("government result")
+        verbose_name_plural = _("government results")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "government"], name="one_result_per_round"),
+            score_in_range("score", "result_score_range"),
+            models.CheckConstraint(
+                condition=Q(not_assessed=True, score__isnull=True)
+                | Q(not_assessed=False, score__isnull=False),
+                name="result_score_unless_not_assessed"),
+        ]
+        indexes = [models.Index(fields=["round", "score"])]
+
+    def __str__(self):
+        return f"{self.government} · {self.round}: {self.score}"

@@ -1,0 +1,78 @@
+"""Write workbooks safely: every user text as text, never as a formula.
+
+A cell that starts with =, +, - or @ would be a live formula in Excel (formula injection);
+control characters make openpyxl fail; a cell holds at most 32,767 characters.
+"""
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font, PatternFill
+
+MAX_CELL_CHARS = 32_767
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+ZONE_FILLS = {
+    "red": PatternFill("solid", fgColor="F8696B"),
+    "yellow": PatternFill("solid", fgColor="FFEB84"),
+    "green": PatternFill("solid", fgColor="63BE7B"),
+}
+HEADER_FONT = Font(bold=True)
+
+
+def clean_text(value) -> str:
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return text[:MAX_CELL_CHARS]
+
+
+def cell(worksheet, value, *, fill=None, bold=False, number_format=None):
+    """A write-only cell: numbers stay numbers, text is forced to text."""
+    if value is None:
+        result = WriteOnlyCell(worksheet, value=None)
+    elif isinstance(value, bool):
+        result = WriteOnlyCell(worksheet, value=value)
+    elif isinstance(value, (int, float, Decimal)):
+        result = WriteOnlyCell(worksheet, value=float(value) if isinstance(value, Decimal)
+                               else value)
+        if number_format:
+            result.number_format = number_format
+    else:
+        text = clean_text(value)
+        result = WriteOnlyCell(worksheet, value=text)
+        result.data_type = "s"
+    if fill is not None:
+        result.fill = fill
+    if bold:
+        result.font = HEADER_FONT
+    return result
+
+
+def new_workbook():
+    return Workbook(write_only=True)
+
+
+def add_table_sheet(workbook, title, headers, widths, rows_for):
+    """A sheet with a bold frozen header row, a filter over the table and set column widths.
+    ``rows_for(worksheet)`` yields lists of cells or plain values (wrapped with ``cell``); it
+    gets the sheet so that styled cells can be bound to it in write-only mode."""
+    from openpyxl.utils import get_column_letter
+
+    worksheet = workbook.create_sheet(title=clean_text(title)[:31])
+    for index, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = width
+    worksheet.freeze_panes = "A2"
+    worksheet.append([cell(worksheet, header, bold=True) for header in headers])
+    count = 0
+    for row in rows_for(worksheet):
+        worksheet.append([value if isinstance(value, Cell) else cell(worksheet, value)
+                          for value in row])
+        count += 1
+    worksheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    return worksheet
+
+
+def to_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

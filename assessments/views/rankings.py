@@ -1,0 +1,59 @@
+"""Province rankings of a round, as a page and as an .xlsx download.
+
+Published rounds are public results; an unpublished round's ranking exists only for
+administrators and assessors (everyone else gets a 404)."""
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+
+from agencies.access import scope_of
+from agencies.models import Province
+
+from ..models import Round
+from ..selectors.rankings import GROUPS, published_rounds, ranking
+from ..spreadsheets.ranking_export import ranking_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _round_for(request, round_id):
+    round_ = get_object_or_404(Round.objects.select_related("methodology"), id=round_id)
+    if not round_.is_published:
+        scope = scope_of(request.user)
+        if not (scope.administrator or scope.assessor_governments):
+            raise Http404
+    return round_
+
+
+def _group(request):
+    group = request.GET.get("group", "kabupaten")
+    return group if group in GROUPS else "kabupaten"
+
+
+def ranking_index(request):
+    rounds = list(published_rounds())
+    provinces = list(Province.objects.filter(governments__results__round__in=rounds)
+                     .distinct().order_by("name"))
+    return render(request, "assessments/ranking_index.html",
+                  {"rounds": rounds, "provinces": provinces})
+
+
+def ranking_province(request, round_id, province_id):
+    round_ = _round_for(request, round_id)
+    province = get_object_or_404(Province, id=province_id)
+    group = _group(request)
+    return render(request, "assessments/ranking_province.html", {
+        "ranking": ranking(round_=round_, province=province, group=group),
+        "groups": [(key, label) for key, (label, _levels) in GROUPS.items()],
+    })
+
+
+def ranking_province_xlsx(request, round_id, province_id):
+    round_ = _round_for(request, round_id)
+    province = get_object_or_404(Province, id=province_id)
+    group = _group(request)
+    content = ranking_workbook(ranking(round_=round_, province=province, group=group))
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"ranking-{round_.year}-{slugify(province.name)}-{group}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

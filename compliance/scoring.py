@@ -1,0 +1,196 @@
+"""Pure scoring: answers -> component -> unit -> government score -> band, and ranking.
+
+No ORM here: callers pass plain values, so every rule can be checked with tables and no
+database. All arithmetic is Decimal; rounding is half-up to two decimals, done once at the end
+of each published figure (a unit's score, a government's score), never on the way.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def round2(value) -> Decimal:
+    """Round half-up to two decimals, as the Ombudsman publishes scores. A float is read through
+    its shortest text form, so 50.995 means 50.995 and not its binary neighbour 50.99499…"""
+    if isinstance(value, float):
+        value = repr(value)
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One indicator's answer: ``value`` None means unanswered, which scores as 0."""
+
+    value: int | None
+    weight: Decimal = Decimal(1)
+    not_applicable: bool = False
+
+
+def component_score(answers: Iterable[AnswerInput], scale_max: int) -> Decimal | None:
+    """Σ(weight × value) / Σ(weight × max) × 100 over applicable indicators.
+
+    Unanswered indicators count as 0: an item nobody has evidenced is not fulfilled. Returns
+    None when no indicator is applicable (all N/A or zero weight), so the component drops out of
+    the unit instead of dragging it to 0.
+    """
+    if scale_max < 1:
+        raise ValueError("scale_max must be at least 1")
+    numerator = Decimal(0)
+    denominator = Decimal(0)
+    for answer in answers:
+        if answer.not_applicable:
+            continue
+        weight = Decimal(answer.weight)
+        if weight < 0:
+            raise ValueError("indicator weights cannot be negative")
+        value = answer.value or 0
+        if not 0 <= value <= scale_max:
+            raise ValueError(f"value {value} outside 0..{scale_max}")
+        numerator += weight * value
+        denominator += weight * scale_max
+    if denominator == 0:
+        return None
+    return numerator / denominator * HUNDRED
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    """A weighted group of components, or (``is_survey``) a score entered directly."""
+
+    code: str
+    weight: Decimal
+    components: tuple[str, ...] = ()
+    is_survey: bool = False
+
+
+def _weighted_mean(pairs: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
+    total = Decimal(0)
+    weights = Decimal(0)
+    for value, weight in pairs:
+        total += Decimal(value) * Decimal(weight)
+        weights += Decimal(weight)
+    if weights == 0:
+        return None
+    return total / weights
+
+
+def unit_score(
+    component_scores: Mapping[str, Decimal | None],
+    dimensions: Sequence[DimensionSpec] = (),
+    survey_scores: Mapping[str, Decimal | None] | None = None,
+    component_weights: Mapping[str, Decimal] | None = None,
+) -> Decimal | None:
+    """A unit's (agency's) score on 0-100, unrounded.
+
+    Without dimensions: the weighted mean of the component scores (equal weights by default).
+    With dimensions: each dimension is the mean of its components (or its survey score), and the
+    unit is the weighted mean of the dimensions that have a score, so a survey not yet entered
+    leaves a mock self-score over the other dimensions rather than a zero.
+    """
+    weights = component_weights or {}
+    if not dimensions:
+        pairs = [(score, Decimal(weights.get(code, 1)))
+                 for code, score in component_scores.items() if score is not None]
+        return _weighted_mean(pairs)
+    surveys = survey_scores or {}
+    dimension_pairs = []
+    for dimension in dimensions:
+        if dimension.is_survey:
+            score = surveys.get(dimension.code)
+        else:
+            score = _weighted_mean(
+                (component_scores[code], Decimal(weights.get(code, 1)))
+                for code in dimension.components
+                if component_scores.get(code) is not None
+            )
+        if score is not None:
+            dimension_pairs.append((score, dimension.weight))
+    return _weighted_mean(dimension_pairs)
+
+
+def government_score(unit_scores: Iterable[Decimal | None]) -> Decimal | None:
+    """The plain mean of the assessed units' published (rounded) scores, rounded (2022+ rule).
+
+    Units without a score are not assessed and do not count; no assessed unit gives None.
+    """
+    scores = [round2(score) for score in unit_scores if score is not None]
+    if not scores:
+        return None
+    return round2(sum(scores) / len(scores))
+
+
+@dataclass(frozen=True)
+class BandSpec:
+    lower_bound: Decimal
+    zone: str
+    category: str = ""
+    label: str = ""
+
+
+def published_value(score: Decimal, index_max: Decimal = HUNDRED) -> Decimal:
+    """The score on the methodology's published scale (0-100, or 0-5 for PEKPPP), rounded."""
+    return round2(Decimal(score) * Decimal(index_max) / HUNDRED)
+
+
+def band_for(score: Decimal | None, bands: Sequence[BandSpec],
+             index_max: Decimal = HUNDRED) -> BandSpec | None:
+    """The band whose inclusive lower bound is the highest one not above the rounded score."""
+    if score is None or not bands:
+        return None
+    value = published_value(score, index_max)
+    chosen = None
+    for band in sorted(bands, key=lambda b: b.lower_bound):
+        if value >= band.lower_bound:
+            chosen = band
+    return chosen
+
+
+@dataclass(frozen=True)
+class Ranked:
+    key: object
+    name: str
+    score: Decimal
+    rank: int
+
+
+def rank(rows: Iterable[tuple[object, str, Decimal]]) -> list[Ranked]:
+    """Standard competition ranking (1, 2, 2, 4): higher score first, ties share a rank and are
+    listed by name. Rows without a score are the caller's "not assessed" and are skipped."""
+    ordered = sorted(
+        ((key, name, round2(score)) for key, name, score in rows if score is not None),
+        key=lambda row: (-row[2], row[1].casefold(), row[1]),
+    )
+    result: list[Ranked] = []
+    previous_score = None
+    current_rank = 0
+    for position, (key, name, score) in enumerate(ordered, start=1):
+        if score != previous_score:
+            current_rank = position
+            previous_score = score
+        result.append(Ranked(key=key, name=name, score=score, rank=current_rank))
+    return result
+
+
+def change(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """Points gained since the previous round, or None when either score is missing."""
+    if current is None or previous is None:
+        return None
+    return round2(Decimal(current) - Decimal(previous))
+
+
+@dataclass(frozen=True)
+class Completion:
+    answered: int
+    total: int
+    percent: Decimal = field(default=Decimal(0))
+
+
+def completion(answered: int, total: int) -> Completion:
+    """How much of a checklist is answered, for progress bars ("31 of 48")."""
+    percent = round2(Decimal(answered) * HUNDRED / total) if total else Decimal(0)
+    return Completion(answered=answered, total=total, percent=percent)

@@ -1,0 +1,74 @@
+"""The reference data of the standard: the 14 Article 21 components (from components.csv, the
+project's copy of the shared domain reference), the default checklist and the methodologies.
+
+Loading is an upsert, so running it again never duplicates anything. The data migration calls
+it with historical models; tests that flush the database call it again with the live ones.
+"""
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.apps import apps as global_apps
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def load_standard(apps=global_apps, schema_editor=None):
+    """Upsert the components, the default checklist and the methodologies."""
+    Component = apps.get_model("compliance", "Component")
+    Indicator = apps.get_model("compliance", "Indicator")
+    Methodology = apps.get_model("compliance", "Methodology")
+    Band = apps.get_model("compliance", "Band")
+    Dimension = apps.get_model("compliance", "Dimension")
+
+    with open(DATA / "components.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            Component.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "number": int(row["number"]), "letter": row["letter"],
+                    "name_id": row["name_id"], "name_en": row["name_en"],
+                    "group": row["group"], "must_publish": row["must_publish"] == "true",
+                },
+            )
+    components = {c.code: c for c in Component.objects.all()}
+
+    with open(DATA / "indicators.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            component = components[row["component"]]
+            Indicator.objects.update_or_create(
+                code=f"{row['component']}-{row['order']}",
+                defaults={
+                    "component": component, "order": int(row["order"]),
+                    "text_id": row["text_id"], "text_en": row["text_en"],
+                    "evidence_id": row["evidence_id"], "evidence_en": row["evidence_en"],
+                },
+            )
+
+    with open(DATA / "methodologies.json", encoding="utf-8") as handle:
+        for spec in json.load(handle):
+            methodology, _ = Methodology.objects.update_or_create(
+                code=spec["code"],
+                defaults={
+                    "name_id": spec["name_id"], "name_en": spec["name_en"],
+                    "scale_max": spec["scale_max"], "index_max": Decimal(spec["index_max"]),
+                    "first_year": spec["first_year"], "last_year": spec["last_year"],
+                },
+            )
+            for band in spec["bands"]:
+                Band.objects.update_or_create(
+                    methodology=methodology, lower_bound=Decimal(band["lower_bound"]),
+                    defaults={key: band[key] for key in ("category", "label_id", "label_en",
+                                                         "zone")},
+                )
+            for dim in spec["dimensions"]:
+                dimension, _ = Dimension.objects.update_or_create(
+                    methodology=methodology, code=dim["code"],
+                    defaults={
+                        "order": dim["order"], "name_id": dim["name_id"],
+                        "name_en": dim["name_en"], "weight": Decimal(dim["weight"]),
+                        "is_survey": dim["is_survey"],
+                    },
+                )
+                dimension.components.set([components[code] for code in dim["components"]])

@@ -1,0 +1,165 @@
+"""Importing official results: published tables reproduce exactly; bad files import nothing."""
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook, load_workbook
+
+from agencies.models import Government, Province
+from assessments.models import GovernmentResult, Round
+from assessments.selectors.rankings import ranking
+from assessments.services.results import ImportRejected, results_import
+from assessments.spreadsheets.reading import read_sheet
+
+from ..conftest import DATA, import_file
+
+HEADER = "province,level,name,score\n"
+
+
+def csv_sheet(text):
+    return read_sheet(text.encode(), "results.csv")
+
+
+@pytest.mark.django_db
+def test_sultra_2021_reproduces_published_order_and_zones(standard):
+    counts = import_file("sultra_2021.csv", 2021)
+    assert counts == {"created": 18, "updated": 0, "unchanged": 0, "governments_created": 18}
+    round_ = Round.objects.get(year=2021)
+    province = Province.objects.get(name="Sulawesi Tenggara")
+    kabupaten = ranking(round_=round_, province=province, group="kabupaten")
+    published = {}
+    import csv
+    with open(DATA / "sultra_2021.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            published[row["name"]] = row
+    assert len(kabupaten.rows) == 15
+    for row in kabupaten.rows:
+        expected = published[row.government.name]
+        assert str(row.rank) == expected["published_rank_kabupaten_in_province"]
+        assert row.zone == expected["published_zone"]
+        assert f"{row.score:.2f}" == expected["score"]
+    mubar = next(r for r in kabupaten.rows if r.government.name == "Kabupaten Muna Barat")
+    assert (mubar.rank, mubar.zone, mubar.label) == (13, "red", "Kepatuhan Rendah")
+    everyone = ranking(round_=round_, province=province, group="all")
+    assert len(everyone.rows) == 18
+    assert [r.rank for r in everyone.rows if r.government.name == "Kabupaten Muna Barat"] == [16]
+    kota = ranking(round_=round_, province=province, group="kota")
+    assert [r.government.name for r in kota.rows] == ["Kota Kendari", "Kota Baubau"]
+
+
+@pytest.mark.django_db
+def test_2022_partial_gets_published_categories_and_change(sultra):
+    round_ = Round.objects.get(year=2022)
+    assert round_.methodology.code == "ombudsman-2022"
+    rows = ranking(round_=round_, province=sultra.province, group="all").rows
+    by_name = {row.government.name: row for row in rows}
+    mubar = by_name["Kabupaten Muna Barat"]
+    assert (mubar.category, mubar.zone, mubar.label) == ("C", "yellow", "Kualitas Sedang")
+    assert mubar.published_rank == "1 of 15 kabupaten in the province"
+    assert str(mubar.change) == "35.08" and mubar.previous_rank == 16
+    assert all(row.category == "C" for row in rows)  # every published 2022 row is C
+
+
+@pytest.mark.django_db
+def test_reimporting_the_same_file_changes_nothing(standard):
+    import_file("sultra_2021.csv", 2021)
+    before = list(GovernmentResult.objects.order_by("id").values())
+    counts = import_file("sultra_2021.csv", 2021)
+    assert counts["unchanged"] == 18 and counts["created"] == counts["updated"] == 0
+    assert list(GovernmentResult.objects.order_by("id").values()) == before
+    assert Government.objects.count() == 18
+
+
+@pytest.mark.parametrize(("bad_row", "column", "fragment"), [
+    ("Sultra,regency,Kab X,50", "level", "unknown level"),
+    ("Sultra,kabupaten,Kab X,100.01", "score", "outside 0–100"),
+    ("Sultra,kabupaten,Kab X,-1", "score", "outside 0–100"),
+    ("Sultra,kabupaten,Kab X,", "score", "is empty"),
+    ("Sultra,kabupaten,Kab X,abc", "score", "not a number"),
+    ("Sultra,kabupaten,Kab X,NaN", "score", "not a number"),
+    ("Sultra,kabupaten,Kab A,50", "name", "duplicate of row 2"),
+    ("Sultra,kabupaten,,50", "name", "is empty"),
+])
+@pytest.mark.django_db
+def test_one_bad_row_rejects_the_whole_file(standard, bad_row, column, fragment):
+    text = HEADER + "Sultra,kabupaten,Kab A,60\nSultra,kota,Kota B,70.5\n" + bad_row + "\n"
+    with pytest.raises(ImportRejected) as caught:
+        results_import(sheet=csv_sheet(text), year=2021)
+    errors = caught.value.errors
+    assert [(e.row, e.column) for e in errors] == [(4, column)]
+    assert fragment in errors[0].message
+    assert not Province.objects.exists() and not GovernmentResult.objects.exists()
+    assert not Round.objects.exists()
+
+
+@pytest.mark.django_db
+def test_indonesian_decimal_comma_and_published_category_check(standard):
+    sheet = read_sheet("province;level;name;score;published_category\n"
+                       "Sultra;kabupaten;Kab A;69,27;C\n".encode(), "r.csv")
+    results_import(sheet=sheet, year=2022)
+    assert str(GovernmentResult.objects.get().score) == "69.27"
+    wrong = read_sheet(b"province,level,name,score,published_category\nS,kota,K,69.27,B\n",
+                       "r.csv")
+    with pytest.raises(ImportRejected) as caught:
+        results_import(sheet=wrong, year=2022)
+    assert caught.value.errors[0].column == "published_category"
+
+
+@pytest.mark.django_db
+def test_import_command_reports_rows_and_imports_nothing(standard, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + "Sultra,kabupaten,Kab A,60\nSultra,desa,Kab B,200\n")
+    with pytest.raises(CommandError) as caught:
+        call_command("import_results", str(path), "--year", "2021")
+    assert "row 3, column level" in str(caught.value)
+    assert "row 3, column score" in str(caught.value)
+    assert not GovernmentResult.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_command_reads_xlsx(standard, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Province", "Level", "Name", "Score", "published_rank"])
+    sheet.append(["Sulawesi Barat", "kabupaten", "Kabupaten Mamuju Tengah", 82.5, 1])
+    sheet.append(["Sulawesi Barat", "kabupaten", "Kabupaten Majene", 75, 2])
+    path = tmp_path / "sulbar.xlsx"
+    workbook.save(path)
+    out = io.StringIO()
+    call_command("import_results", str(path), "--year", "2023", stdout=out)
+    assert "2 created" in out.getvalue()
+    result = GovernmentResult.objects.get(government__name="Kabupaten Mamuju Tengah")
+    assert (result.category, result.zone, result.published_rank) == ("B", "green", "1")
+
+
+@pytest.mark.django_db
+def test_export_command_round_trip(sultra, tmp_path):
+    target = tmp_path / "ranking.xlsx"
+    call_command("export_ranking", "--year", "2022", "--province", "Sulawesi Tenggara",
+                 "--group", "all", "-o", str(target), stdout=io.StringIO())
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:5] == ("Peringkat", "Pemerintah daerah", "Tingkat", "Provinsi", "Nilai") \
+        or header[0] in ("Rank", "Peringkat")
+    page = ranking(round_=Round.objects.get(year=2022), province=sultra.province, group="all")
+    assert [(r[0], r[1], round(r[4], 2)) for r in body] == [
+        (row.rank, row.government.name, float(row.score)) for row in page.rows]
+    mubar = next(r for r in body if r[1] == "Kabupaten Muna Barat")
+    assert mubar[5] == "C" and mubar[9] == 34.19 and mubar[10] == 35.08
+
+
+@pytest.mark.django_db
+def test_export_fills_zone_colours_and_writes_text_as_text(standard):
+    sheet = csv_sheet(HEADER + "Sultra,kabupaten,=HYPERLINK(\"x\"),40\nSultra,kabupaten,Kab B,90\n")
+    results_import(sheet=sheet, year=2021)
+    from assessments.spreadsheets.ranking_export import ranking_workbook
+
+    data = ranking(round_=Round.objects.get(year=2021), province=Province.objects.get(),
+                   group="kabupaten")
+    workbook = load_workbook(io.BytesIO(ranking_workbook(data)))
+    sheet = workbook.active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K3"
+    assert sheet["B3"].value == '=HYPERLINK("x")' and sheet["B3"].data_type == "s"
+    assert sheet["G2"].fill.fgColor.rgb.endswith("63BE7B")  # green
+    assert sheet["G3"].fill.fgColor.rgb.endswith("F8696B")  # red
+    assert isinstance(sheet["E2"].value, (int, float)) and sheet["E2"].value == 90
