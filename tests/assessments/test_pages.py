@@ -1,0 +1,204 @@
+"""The foundation's pages: government history, province rankings, the checklist."""
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from agencies.models import Government, Level, Province
+from assessments.models import Answer, GovernmentResult, Round
+from compliance.models import Indicator, Methodology
+
+
+def text_of(response):
+    html = response.content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture(autouse=True)
+def indonesian():
+    with translation.override("id"):
+        yield
+
+
+@pytest.mark.django_db
+def test_leader_sees_muna_barat_history_and_live_score(client, personas, live_round):
+    from assessments.services.answers import answer_save
+
+    assessment = live_round["assessments"]["a"]
+    for indicator in Indicator.objects.all()[:10]:
+        answer_save(assessment_id=assessment.id, indicator=indicator, user=personas["operator"],
+                    value=3, not_applicable=False, note="", expected_version=0)
+    client.force_login(personas["leader"])
+    response = client.get(reverse("government-detail", args=[live_round["government"].id]),
+                          HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "34,19" in text and "69,27" in text and "+35,08" in text
+    assert "Kualitas Sedang" in text and "Kepatuhan Rendah" in text
+    assert "13 dari 15" in text or "13 of 15" in text
+    assert "16 dari 18" in text or "16 of 18" in text
+    assert "1 of 15 kabupaten in the province" in text
+    assessment.refresh_from_db()
+    # Live score: mean of the two sampled units (one is still empty, so it is not assessed).
+    assert re.search(r"\b" + f"{assessment.self_score:.2f}".replace(".", ",") + r"\b", text)
+
+
+@pytest.mark.django_db
+def test_government_page_is_404_outside_scope_and_login_required(client, personas, live_round):
+    url = reverse("government-detail", args=[live_round["government"].id])
+    assert client.get(url).status_code == 302
+    client.force_login(personas["outsider"])
+    assert client.get(url).status_code == 404
+    client.force_login(personas["operator"])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("group", "count", "mubar_rank"), [
+    ("kabupaten", 15, 13), ("all", 18, 16), ("kota", 2, None), ("provinsi", 1, None)])
+@pytest.mark.django_db
+def test_province_ranking_peer_groups_are_public(client, sultra, group, count, mubar_rank):
+    round_ = Round.objects.get(year=2021)
+    response = client.get(reverse("ranking-province", args=[round_.id, sultra.province_id]),
+                          {"group": group})
+    assert response.status_code == 200
+    rows = response.context["ranking"].rows
+    assert len(rows) == count
+    ranks = {row.government.name: row.rank for row in rows}
+    assert ranks.get("Kabupaten Muna Barat") == mubar_rank
+    html = response.content.decode()
+    assert html.count('class="badge zone zone-') == count  # colour plus a text label per row
+
+
+@pytest.mark.django_db
+def test_unknown_group_falls_back_and_unpublished_round_is_hidden(client, personas, live_round):
+    round_ = Round.objects.get(year=2021)
+    province = live_round["government"].province
+    response = client.get(reverse("ranking-province", args=[round_.id, province.id]),
+                          {"group": "'; drop table x"})
+    assert response.context["ranking"].group == "kabupaten"
+    live_url = reverse("ranking-province", args=[live_round["round"].id, province.id])
+    assert client.get(live_url).status_code == 404
+    client.force_login(personas["leader"])
+    assert client.get(live_url).status_code == 404
+    client.force_login(personas["assessor"])
+    assert client.get(live_url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_ranking_xlsx_download(client, sultra):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    round_ = Round.objects.get(year=2021)
+    response = client.get(reverse("ranking-province-xlsx", args=[round_.id, sultra.province_id]),
+                          {"group": "all"})
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 19
+    mubar = next(row for row in rows if row[1] == "Kabupaten Muna Barat")
+    assert mubar[0] == 16 and mubar[4] == 34.19
+
+
+def build_province(name, size, rounds):
+    province = Province.objects.create(name=name)
+    for index in range(size):
+        government = Government.objects.create(province=province, level=Level.KABUPATEN,
+                                               name=f"Kabupaten {name} {index:03d}")
+        for offset, round_ in enumerate(rounds):
+            GovernmentResult.objects.create(round=round_, government=government,
+                                            score=(index * 7 + offset * 3) % 100, zone="red")
+    return province
+
+
+@pytest.mark.django_db
+def test_ranking_page_query_count_does_not_grow_with_rows(client, standard,
+                                                          django_assert_num_queries):
+    methodology = Methodology.objects.get(code="ombudsman-2022")
+    rounds = [Round.objects.create(year=year, name=f"R{year}", methodology=methodology,
+                                   state=Round.State.PUBLISHED, is_official=True)
+              for year in (2022, 2023)]
+    small = build_province("Kecil", 3, rounds)
+    large = build_province("Besar", 30, rounds)
+    url_small = reverse("ranking-province", args=[rounds[1].id, small.id])
+    url_large = reverse("ranking-province", args=[rounds[1].id, large.id])
+    client.get(url_small)  # warm the methodology cache
+    with CaptureQueriesContext(connection) as small_queries:
+        assert len(client.get(url_small).context["ranking"].rows) == 3
+    assert len(small_queries) <= 6
+    with django_assert_num_queries(len(small_queries)):
+        assert len(client.get(url_large).context["ranking"].rows) == 30
+
+
+@pytest.mark.django_db
+def test_operator_fills_checklist_with_htmx(client, personas, live_round):
+    assessment = live_round["assessments"]["a"]
+    client.force_login(personas["operator"])
+    page = client.get(reverse("checklist", args=[assessment.id]))
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "a. Dasar hukum — Legal basis" in text and "n. Evaluasi kinerja pelaksana" in text
+    assert text.index("a. Dasar hukum") < text.index("b. Persyaratan") < text.index("n. Evaluasi")
+    assert text.count("wajib dipublikasikan") == 6 or text.count("must be published") == 6
+    assert "0 dari 48" in text or "0 of 48" in text
+    indicator = Indicator.objects.get(code="persyaratan-1")
+    url = reverse("answer-save", args=[assessment.id, indicator.id])
+    response = client.post(url, {"value": "3", "note": "SK nomor 12/2026", "version": "0"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    body = text_of(response)
+    assert "1 dari 48" in body or "1 of 48" in body
+    assert 'hx-swap-oob="true"' in response.content.decode()
+    answer = Answer.objects.get(assessment=assessment, indicator=indicator)
+    assert (answer.value, answer.note, answer.version) == (3, "SK nomor 12/2026", 1)
+    assessment.refresh_from_db()
+    assert assessment.answered_count == 1 and assessment.self_score is not None
+    assert assessment.status == "in_progress"
+
+
+@pytest.mark.django_db
+def test_stale_save_is_refused_and_keeps_the_typed_text(client, personas, live_round):
+    assessment = live_round["assessments"]["a"]
+    indicator = Indicator.objects.get(code="prosedur-1")
+    url = reverse("answer-save", args=[assessment.id, indicator.id])
+    client.force_login(personas["operator"])
+    client.post(url, {"value": "2", "note": "first", "version": "0"}, HTTP_HX_REQUEST="true")
+    response = client.post(url, {"value": "1", "note": "my long note", "version": "0"},
+                           HTTP_HX_REQUEST="true")
+    answer = Answer.objects.get(assessment=assessment, indicator=indicator)
+    assert (answer.value, answer.note, answer.version) == (2, "first", 1)
+    html = response.content.decode()
+    assert "my long note" in html and 'name="version" value="1"' in html
+
+
+@pytest.mark.django_db
+def test_out_of_scale_value_is_refused_without_saving(client, personas, live_round):
+    assessment = live_round["assessments"]["a"]
+    indicator = Indicator.objects.get(code="biaya-1")
+    client.force_login(personas["operator"])
+    for bad in ("4", "-1", "NaN", "1e9", "x"):
+        response = client.post(reverse("answer-save", args=[assessment.id, indicator.id]),
+                               {"value": bad, "version": "0"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert "alert-danger" in response.content.decode()
+    assert not Answer.objects.filter(assessment=assessment).exists()
+
+
+@pytest.mark.django_db
+def test_only_the_agencys_operators_may_answer(client, personas, live_round):
+    assessment = live_round["assessments"]["a"]
+    indicator = Indicator.objects.first()
+    url = reverse("answer-save", args=[assessment.id, indicator.id])
+    data = {"value": "1", "version": "0"}
+    expected = {"operator_b": 404, "outsider": 404, "coordinator": 403, "leader": 403,
+                "assessor": 403, "admin": 403}
+    for name, status in expected.items():
+        client.force_login(personas[name])
+        assert client.post(url, data).status_code == status, name
+    client.logout()
+    assert client.post(url, data).status_code == 302
+    assert not Answer.objects.exists()

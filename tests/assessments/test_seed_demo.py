@@ -1,0 +1,48 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from agencies.models import Agency, Government, Membership
+from assessments.models import Answer, Assessment, GovernmentResult, Round
+from assessments.selectors.governments import government_history, live_rounds
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in (
+        Government, Agency, Round, Assessment, Answer, GovernmentResult, Membership,
+        get_user_model())}
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not Round.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_tells_the_muna_barat_story(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "leader" in out.getvalue() and "operator" in out.getvalue()
+    first = counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts() == first
+    assert first["Government"] == 18 and first["Round"] == 3
+    mubar = Government.objects.get(name="Kabupaten Muna Barat")
+    history = government_history(mubar)
+    assert [(row.round.year, str(row.score), row.zone, row.peer_rank, row.peer_count)
+            for row in history] == [(2021, "34.19", "red", 13, 15), (2022, "69.27", "yellow", 1, 2)]
+    assert history[1].category == "C" and history[1].label == "Kualitas Sedang"
+    (live,) = live_rounds(mubar)
+    assert live.round.state == "self_assessment" and live.sampled_count == 7
+    assert live.score is not None
+    assert {unit.agency.short_name for unit in live.units if unit.sampled} == {
+        "DPMPTSP", "Disdukcapil", "Dinas Pendidikan", "Dinas Kesehatan", "Dinas Sosial",
+        "Puskesmas Guali", "Puskesmas Wuna"}
+    dpmptsp = next(unit for unit in live.units if unit.agency.short_name == "DPMPTSP")
+    assert dpmptsp.answered_count == 31  # "31 of 48 indicators answered"
