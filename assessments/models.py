@@ -198,3 +198,71 @@ class GovernmentResult(models.Model):
 
     def __str__(self):
         return f"{self.government} · {self.round}: {self.score}"
+
+
+def evidence_path(instance, filename):
+    """A generated storage name: nothing of the uploader's file name reaches the disk."""
+    import uuid
+
+    return f"evidence/{instance.assessment_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file or a link that supports one indicator's answer."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", _("File")
+        LINK = "link", _("Link")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="file") & ~Q(file="") & Q(url="") & ~Q(sha256=""))
+                | (Q(kind="link") & Q(file="") & ~Q(url="")),
+                name="evidence_file_or_link"),
+        ]
+        indexes = [models.Index(fields=["assessment", "indicator"])]
+
+    def __str__(self):
+        return self.original_name or self.url
+
+
+class ChecklistEvent(models.Model):
+    """Submission and return of a checklist: who, when and why. Never edited."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["submitted", "returned"]),
+                                   name="checklist_event_kind_valid"),
+            models.CheckConstraint(condition=~Q(kind="returned", comment=""),
+                                   name="checklist_return_needs_comment"),
+        ]

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import checklist, governments, home, rankings
+from .views import board, checklist, evidence, governments, home, rankings
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("governments/<int:pk>/", governments.government_detail, name="government-detail"),
+    path("governments/<int:pk>/board/", board.progress_board, name="progress-board"),
     path("rankings/", rankings.ranking_index, name="ranking-index"),
     path("rankings/<int:round_id>/<int:province_id>/", rankings.ranking_province,
          name="ranking-province"),
@@ -13,4 +14,13 @@ urlpatterns = [
     path("checklists/<int:pk>/", checklist.checklist_view, name="checklist"),
     path("checklists/<int:pk>/answers/<int:indicator_id>/", checklist.answer_save_view,
          name="answer-save"),
+    path("checklists/<int:pk>/evidence/<int:indicator_id>/", evidence.evidence_add,
+         name="evidence-add"),
+    path("checklists/<int:pk>/evidence/<int:evidence_id>/remove/", evidence.evidence_remove_view,
+         name="evidence-remove"),
+    path("evidence/<int:evidence_id>/download/", evidence.evidence_download,
+         name="evidence-download"),
+    path("checklists/<int:pk>/submit/", checklist.checklist_submit, name="checklist-submit"),
+    path("checklists/<int:pk>/return/", checklist.checklist_return, name="checklist-return"),
+    path("checklists/<int:pk>/history/", checklist.checklist_history, name="checklist-history"),
 ]

@@ -1,19 +1,27 @@
 """One agency's checklist in one round: components in Article 21 order with their indicators,
 the current answers and the stored scores (four queries whatever the checklist's size)."""
 from dataclasses import dataclass
+
+from django.db.models import Q
 from decimal import Decimal
 
 from compliance.models import Component, Indicator
 from compliance.scoring import completion
 from compliance.specs import methodology_spec
 
-from ..models import Answer, Assessment, ComponentScore
+from ..models import Answer, Assessment, ChecklistEvent, ComponentScore, Evidence
 
 
 @dataclass
 class IndicatorLine:
     indicator: Indicator
     answer: Answer | None
+    evidence: list = None
+
+    @property
+    def claims_without_evidence(self):
+        """Answered as (partly) fulfilled but nothing attached: what assessors flag first."""
+        return bool(self.answer and self.answer.value and not self.evidence)
 
     @property
     def version(self):
@@ -43,9 +51,19 @@ class Checklist:
     completion: object
     band: object
 
+    events: list = None
+
+    @property
+    def lines(self):
+        return [line for block in self.blocks for line in block.lines]
+
     @property
     def unanswered(self):
-        return [line for block in self.blocks for line in block.lines if not line.is_answered]
+        return [line for line in self.lines if not line.is_answered]
+
+    @property
+    def without_evidence(self):
+        return [line for line in self.lines if line.claims_without_evidence]
 
 
 def value_choices(scale_max: int):
@@ -57,6 +75,7 @@ def checklist(assessment: Assessment) -> Checklist:
     indicators = list(Indicator.objects.filter(active=True).select_related("component")
                       .order_by("component__number", "order"))
     answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
+    evidence = evidence_by_indicator(assessment)
     scores = dict(ComponentScore.objects.filter(assessment=assessment)
                   .values_list("component_id", "self_score"))
     blocks: dict[int, ComponentBlock] = {}
@@ -66,19 +85,51 @@ def checklist(assessment: Assessment) -> Checklist:
             block = blocks[indicator.component_id] = ComponentBlock(
                 component=indicator.component, lines=[],
                 score=scores.get(indicator.component_id))
-        block.lines.append(IndicatorLine(indicator=indicator,
-                                         answer=answers.get(indicator.id)))
+        block.lines.append(IndicatorLine(indicator=indicator, answer=answers.get(indicator.id),
+                                         evidence=evidence.get(indicator.id, [])))
     answered = sum(block.answered for block in blocks.values())
     return Checklist(
         assessment=assessment, blocks=list(blocks.values()), scale_max=spec.scale_max,
         completion=completion(answered, len(indicators)), band=spec.band(assessment.self_score),
+        events=list(ChecklistEvent.objects.filter(assessment=assessment)
+                    .select_related("actor")),
     )
+
+
+def evidence_by_indicator(assessment, indicator_id=None):
+    queryset = Evidence.objects.filter(assessment=assessment)
+    if indicator_id is not None:
+        queryset = queryset.filter(indicator_id=indicator_id)
+    grouped = {}
+    for item in queryset:
+        grouped.setdefault(item.indicator_id, []).append(item)
+    return grouped
+
+
+def indicator_line(assessment, indicator):
+    answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
+    evidence = evidence_by_indicator(assessment, indicator.id).get(indicator.id, [])
+    return IndicatorLine(indicator=indicator, answer=answer, evidence=evidence)
+
+
+def missing_indicators(assessment) -> list:
+    """Active indicators without an answer (a value or N/A), in checklist order."""
+    answered = set(Answer.objects.filter(assessment=assessment)
+                   .filter(Q(value__isnull=False) | Q(not_applicable=True))
+                   .values_list("indicator_id", flat=True))
+    return [indicator for indicator in Indicator.objects.filter(active=True)
+            .select_related("component").order_by("component__number", "order")
+            if indicator.id not in answered]
 
 
 def summary(assessment: Assessment):
     """The figures the checklist header shows, refreshed after each save."""
     spec = methodology_spec(assessment.round.methodology_id)
     total = Indicator.objects.filter(active=True).count()
+    with_evidence = set(Evidence.objects.filter(assessment=assessment)
+                        .values_list("indicator_id", flat=True))
+    claims_without_evidence = Answer.objects.filter(assessment=assessment, value__gt=0).exclude(
+        indicator_id__in=with_evidence).count()
     scores = {
         component_id: score for component_id, score in ComponentScore.objects.filter(
             assessment=assessment).values_list("component_id", "self_score")}
@@ -86,4 +137,5 @@ def summary(assessment: Assessment):
         "completion": completion(assessment.answered_count, total),
         "band": spec.band(assessment.self_score),
         "component_scores": scores,
+        "without_evidence_count": claims_without_evidence,
     }

@@ -1,25 +1,28 @@
 """An agency's checklist: read by everyone in scope, answered by the agency's operators.
 
-Saving one indicator posts only that indicator's form; with htmx the row and the summary are
-swapped in place, so nothing typed elsewhere on the page is lost. Without JavaScript the same
-post redirects back to the page."""
+Saving one indicator posts only that indicator's answer form; with htmx the answer block and the
+summary are swapped in place, so nothing typed elsewhere on the page is lost. Without
+JavaScript the same post redirects back to the page."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from agencies.access import can_answer_for, can_view_agency
+from agencies.access import can_answer_for, can_view_agency, scope_of
 from compliance.models import Indicator
 
 from ..forms import AnswerForm
-from ..models import Answer, Assessment
+from ..models import Assessment
 from ..rules import checklist_lock_reason
-from ..selectors.checklist import IndicatorLine, checklist, summary
+from ..selectors.checklist import checklist, indicator_line, summary
+from ..selectors.history import checklist_history_rows
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
+from ..services.workflow import ChecklistIncomplete, assessment_return, assessment_submit
 
 VALUE_LABELS = {
     1: {0: gettext_lazy("Not fulfilled"), 1: gettext_lazy("Fulfilled")},
@@ -33,7 +36,7 @@ def value_options(scale_max):
     return [(value, labels.get(value, "")) for value in range(scale_max + 1)]
 
 
-def _assessment_or_404(user, pk):
+def assessment_or_404(user, pk):
     assessment = get_object_or_404(
         Assessment.objects.select_related("agency", "agency__government", "round",
                                           "round__methodology"), id=pk)
@@ -42,33 +45,35 @@ def _assessment_or_404(user, pk):
     return assessment
 
 
+def can_return(user, assessment):
+    scope = scope_of(user)
+    return scope.administrator or assessment.agency.government_id in \
+        scope.coordinator_governments
+
+
 @login_required
 def checklist_view(request, pk):
-    assessment = _assessment_or_404(request.user, pk)
+    assessment = assessment_or_404(request.user, pk)
     lock_reason = checklist_lock_reason(assessment)
     data = checklist(assessment)
+    is_operator = can_answer_for(request.user, assessment.agency)
     return render(request, "assessments/checklist.html", {
         "assessment": assessment,
         "checklist": data,
         "lock_reason": lock_reason,
-        "can_edit": can_answer_for(request.user, assessment.agency) and not lock_reason,
+        "can_edit": is_operator and not lock_reason,
+        "can_submit": is_operator and not lock_reason,
+        "can_return": can_return(request.user, assessment)
+        and assessment.status == Assessment.Status.SUBMITTED,
         "options": value_options(data.scale_max),
+        "without_evidence_count": len(data.without_evidence),
     })
-
-
-def _row_context(request, assessment, line, *, can_edit, message="", error="", form=None):
-    scale_max = assessment.round.methodology.scale_max
-    return {
-        "assessment": assessment, "line": line, "can_edit": can_edit,
-        "options": value_options(scale_max), "message": message, "error": error,
-        "form_data": form.data if form is not None and form.is_bound and error else None,
-    }
 
 
 @login_required
 @require_POST
 def answer_save_view(request, pk, indicator_id):
-    assessment = _assessment_or_404(request.user, pk)
+    assessment = assessment_or_404(request.user, pk)
     if not can_answer_for(request.user, assessment.agency):
         raise PermissionDenied
     indicator = get_object_or_404(Indicator.objects.select_related("component"),
@@ -98,16 +103,58 @@ def answer_save_view(request, pk, indicator_id):
             messages.error(request, f"{indicator.component.letter}{indicator.order}: {error}")
         else:
             messages.success(request, message)
-        return redirect(f"{request.path.rsplit('/answers/', 1)[0]}/#indicator-{indicator.id}")
+        return redirect(reverse("checklist", args=[assessment.id]) + f"#indicator-{indicator.id}")
     assessment.refresh_from_db(fields=["self_score", "answered_count", "status"])
-    answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
-    line = IndicatorLine(indicator=indicator, answer=answer)
-    lock_reason = checklist_lock_reason(assessment)
-    context = _row_context(request, assessment, line, can_edit=not lock_reason,
-                           message=message, error=error, form=form)
-    if error and answer is not None and form.is_bound:
-        context["conflict_version"] = answer.version
-    context.update(summary(assessment))
-    context["component"] = indicator.component
+    context = {
+        "assessment": assessment, "line": indicator_line(assessment, indicator),
+        "can_edit": not checklist_lock_reason(assessment),
+        "options": value_options(assessment.round.methodology.scale_max),
+        "message": message, "error": error,
+        "form_data": form.data if error else None,
+        "component": indicator.component,
+        **summary(assessment),
+    }
     context["component_score"] = context["component_scores"].get(indicator.component_id)
     return render(request, "assessments/includes/answer_saved.html", context)
+
+
+@login_required
+@require_POST
+def checklist_submit(request, pk):
+    assessment = assessment_or_404(request.user, pk)
+    if not can_answer_for(request.user, assessment.agency):
+        raise PermissionDenied
+    try:
+        assessment_submit(assessment_id=assessment.id, user=request.user)
+        messages.success(request, _("The checklist has been submitted to the coordinator."))
+    except ChecklistIncomplete as exc:
+        missing = ", ".join(f"{i.component.letter}{i.order}" for i in exc.missing)
+        messages.error(request, _("The checklist cannot be submitted yet: %(count)s indicators "
+                                  "are not answered (%(missing)s).") % {
+            "count": len(exc.missing), "missing": missing})
+    except ChecklistLocked as exc:
+        messages.error(request, str(exc))
+    return redirect("checklist", pk=assessment.id)
+
+
+@login_required
+@require_POST
+def checklist_return(request, pk):
+    assessment = assessment_or_404(request.user, pk)
+    if not can_return(request.user, assessment):
+        raise PermissionDenied
+    try:
+        assessment_return(assessment_id=assessment.id, user=request.user,
+                          comment=request.POST.get("comment", ""))
+        messages.success(request, _("The checklist has been returned to the agency."))
+    except (ValidationError, ChecklistLocked) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    return redirect("checklist", pk=assessment.id)
+
+
+@login_required
+def checklist_history(request, pk):
+    assessment = assessment_or_404(request.user, pk)
+    return render(request, "assessments/checklist_history.html", {
+        "assessment": assessment, "rows": checklist_history_rows(assessment)})

@@ -1,0 +1,271 @@
+"""User accounts and memberships: who may hand out which role where.
+
+The permission rules live here, not in the views or forms, so that every way in (a page, the
+shell, a future import) obeys them: an administrator may grant anything; a coordinator only
+operator (of an agency of their government), coordinator or leader of their own government —
+never assessor (the Ombudsman assigns its own people) and never administrator. Forms only
+offer what these functions would allow; the functions still check, and raise PermissionDenied.
+
+Every write leaves an audit record in django.contrib.admin's LogEntry table (who, what, when),
+which already exists and is readable in the admin's history; no extra model is needed.
+
+The few reads here (who may manage users, which users a manager sees) belong with the rules
+they mirror.
+"""
+from collections.abc import Iterable
+
+from django.contrib.admin.models import ADDITION, DELETION, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils.translation import gettext as _
+
+from .access import scope_of
+from .models import Agency, Government, Membership, Role
+
+# What a coordinator may hand out in their own government.
+COORDINATOR_GRANTABLE = (Role.OPERATOR, Role.COORDINATOR, Role.LEADER)
+GOVERNMENT_ROLES = (Role.COORDINATOR, Role.LEADER, Role.ASSESSOR)
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+def may_manage_users(by) -> bool:
+    """Administrators everywhere, coordinators for their own government."""
+    scope = scope_of(by)
+    return scope.administrator or bool(scope.coordinator_governments)
+
+
+def grantable_roles(by) -> list[str]:
+    scope = scope_of(by)
+    if scope.administrator:
+        return [role.value for role in Role]
+    if scope.coordinator_governments:
+        return [role.value for role in COORDINATOR_GRANTABLE]
+    return []
+
+
+def grantable_governments(by):
+    scope = scope_of(by)
+    queryset = Government.objects.select_related("province").order_by("name", "province__name")
+    if scope.administrator:
+        return queryset
+    return queryset.filter(id__in=scope.coordinator_governments)
+
+
+def grantable_agencies(by):
+    scope = scope_of(by)
+    queryset = Agency.objects.select_related("government").order_by("government__name", "name")
+    if scope.administrator:
+        return queryset
+    return queryset.filter(government_id__in=scope.coordinator_governments)
+
+
+def grant_refusal(by, *, role, government=None, agency=None) -> str | None:
+    """Why `by` may not grant (or revoke) this role with this scope, or None if they may."""
+    scope = scope_of(by)
+    if scope.administrator:
+        return None
+    if not scope.coordinator_governments:
+        return _("Only administrators and coordinators manage user accounts.")
+    if role not in COORDINATOR_GRANTABLE:
+        return _("Only an administrator can grant or revoke the role “%(role)s”.") % {
+            "role": Role(role).label}
+    if role == Role.OPERATOR:
+        inside = agency is not None and agency.government_id in scope.coordinator_governments
+    else:
+        inside = government is not None and government.id in scope.coordinator_governments
+    if not inside:
+        return _("A coordinator can only grant roles in their own government.")
+    return None
+
+
+def users_managed_by(by):
+    """The users `by` may see on the user pages, with the memberships they may see.
+
+    A coordinator sees the users holding a membership in their government, and of those users
+    only the memberships in their government (an assessor's other assignments are none of
+    their business)."""
+    user_model = get_user_model()
+    scope = scope_of(by)
+    memberships = (Membership.objects.select_related("government", "agency__government")
+                   .order_by("role", "government__name", "agency__name", "id"))
+    if scope.administrator:
+        users = user_model.objects.all()
+    elif scope.coordinator_governments:
+        in_government = (Q(government_id__in=scope.coordinator_governments)
+                         | Q(agency__government_id__in=scope.coordinator_governments))
+        memberships = memberships.filter(in_government)
+        users = user_model.objects.filter(
+            Exists(Membership.objects.filter(in_government, user=OuterRef("pk"))))
+    else:
+        users = user_model.objects.none()
+    return users.prefetch_related(Prefetch("memberships", queryset=memberships))
+
+
+def _may_grant_to(by, user) -> bool:
+    """A coordinator may add roles to the users of their government, and to an account that
+    holds no role yet (one they have just created)."""
+    if scope_of(by).administrator:
+        return True
+    if users_managed_by(by).filter(pk=user.pk).exists():
+        return True
+    return not user.is_superuser and not user.memberships.exists()
+
+
+def _forget_scope(*users) -> None:
+    """scope_of caches on the user object; a grant or revoke makes that cache stale."""
+    for user in users:
+        user.__dict__.pop("_kepatuhan_scope", None)
+
+
+def _audit(by, obj, action_flag, message) -> None:
+    LogEntry.objects.log_actions(user_id=by.pk, queryset=[obj], action_flag=action_flag,
+                                 change_message=message, single_object=True)
+
+
+def _scope_label(membership: Membership) -> str:
+    if membership.agency_id:
+        return f"{membership.agency.name} ({membership.agency.government.name})"
+    if membership.government_id:
+        return membership.government.name
+    return _("everything")
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+def user_create(*, username: str, full_name: str, email: str, password: str, by):
+    """Create an active account with a hashed password that passes AUTH_PASSWORD_VALIDATORS.
+
+    The full name goes into first_name whole: many Indonesians have one name only, and
+    splitting "Wa Ode Siti Nurhayati" into first and last would be wrong."""
+    if not may_manage_users(by):
+        raise PermissionDenied(_("Only administrators and coordinators manage user accounts."))
+    user_model = get_user_model()
+    user = user_model(username=username.strip(), first_name=full_name.strip(),
+                      email=user_model.objects.normalize_email(email.strip()), is_active=True)
+    errors: dict[str, list] = {}
+    if user.username and user_model.objects.filter(username__iexact=user.username).exists():
+        errors["username"] = [_("A user with that username already exists.")]
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    user.set_password(password)
+    try:
+        user.full_clean(exclude=["username"] if "username" in errors else None)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            user.save()
+            _audit(by, user, ADDITION, _("Created the account."))
+    except IntegrityError as exc:  # someone took the username in the meantime
+        raise ValidationError({"username": [_("A user with that username already exists.")]}) \
+            from exc
+    return user
+
+
+def membership_grant(*, user, role: str, government: Government | None = None,
+                     agency: Agency | None = None, by) -> Membership:
+    """Give `user` one role with its scope (an agency for an operator, a government for a
+    coordinator, leader or assessor, nothing for an administrator)."""
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Unknown role.")]})
+    refusal = grant_refusal(by, role=role, government=government, agency=agency)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if not _may_grant_to(by, user):
+        raise PermissionDenied(_("A coordinator can only grant roles to users of their own "
+                                 "government."))
+    if role == Role.OPERATOR:
+        if agency is None:
+            raise ValidationError({"agency": [_("An operator needs an agency.")]})
+        government = None
+    elif role in GOVERNMENT_ROLES:
+        if government is None:
+            raise ValidationError({"governments": [_("This role needs a government.")]})
+        agency = None
+    else:
+        government = agency = None
+    membership = Membership(user=user, role=role, government=government, agency=agency)
+    duplicate = ValidationError(_("%(user)s already holds the role “%(role)s” for %(scope)s.") % {
+        "user": user.get_username(), "role": membership.get_role_display(),
+        "scope": _scope_label(membership)})
+    with transaction.atomic():
+        if Membership.objects.filter(user=user, role=role, government=government,
+                                     agency=agency).exists():
+            raise duplicate
+        try:
+            membership.full_clean()
+        except ValidationError as exc:
+            # The unique constraints' own messages only name the constraint.
+            if any("membership_" in message for message in exc.messages):
+                raise duplicate from exc
+            raise
+        try:
+            with transaction.atomic():
+                membership.save()
+        except IntegrityError as exc:  # a concurrent grant of the same role
+            raise duplicate from exc
+        _audit(by, membership, ADDITION, _("Granted %(role)s for %(scope)s.") % {
+            "role": membership.get_role_display(), "scope": _scope_label(membership)})
+    _forget_scope(user, by)
+    return membership
+
+
+def memberships_grant(*, user, role: str, governments: Iterable[Government] = (),
+                      agency: Agency | None = None, by) -> list[Membership]:
+    """One membership per government (an assessor of several governments), or one for the
+    agency or the administrator role; all or nothing."""
+    governments = list(governments)
+    with transaction.atomic():
+        if role in GOVERNMENT_ROLES:
+            if not governments:
+                raise ValidationError({"governments": [_("Choose at least one government.")]})
+            return [membership_grant(user=user, role=role, government=government, by=by)
+                    for government in governments]
+        return [membership_grant(user=user, role=role, agency=agency, by=by)]
+
+
+def user_create_with_role(*, username: str, full_name: str, email: str, password: str,
+                          role: str, governments: Iterable[Government] = (),
+                          agency: Agency | None = None, by):
+    """The "new user" page: the account and its first role(s), or nothing at all."""
+    with transaction.atomic():
+        user = user_create(username=username, full_name=full_name, email=email,
+                           password=password, by=by)
+        memberships_grant(user=user, role=role, governments=governments, agency=agency, by=by)
+    return user
+
+
+def membership_revoke(*, membership: Membership, by) -> None:
+    """Remove one role. Nobody revokes their own administrator or coordinator role: that
+    would lock them out of this page half-way through (another manager can)."""
+    refusal = grant_refusal(by, role=membership.role, government=membership.government,
+                            agency=membership.agency)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if membership.user_id == by.pk and membership.role in (Role.ADMINISTRATOR, Role.COORDINATOR):
+        raise PermissionDenied(_("You cannot revoke your own role “%(role)s”; ask another "
+                                 "administrator or coordinator.") % {
+                                     "role": membership.get_role_display()})
+    with transaction.atomic():
+        _audit(by, membership, DELETION, _("Revoked %(role)s for %(scope)s.") % {
+            "role": membership.get_role_display(), "scope": _scope_label(membership)})
+        user = membership.user
+        membership.delete()
+    _forget_scope(user, by)
+
+
+def service_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as {field: messages}; messages without a field under
+    NON_FIELD_ERRORS."""
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {NON_FIELD_ERRORS: exc.messages}

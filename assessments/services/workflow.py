@@ -1,0 +1,51 @@
+"""Submitting a checklist and returning it. Each transition locks the assessment row, so a
+double click gives one transition and one event."""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import Assessment, ChecklistEvent
+from ..rules import checklist_lock_reason
+from ..selectors.checklist import missing_indicators
+from .answers import ChecklistLocked
+
+
+class ChecklistIncomplete(Exception):
+    def __init__(self, missing):
+        super().__init__(_("The checklist is not complete."))
+        self.missing = missing
+
+
+def assessment_submit(*, assessment_id: int, user) -> Assessment:
+    with transaction.atomic():
+        assessment = (Assessment.objects.select_for_update().select_related("round")
+                      .get(id=assessment_id))
+        reason = checklist_lock_reason(assessment)
+        if reason:
+            raise ChecklistLocked(reason)
+        missing = missing_indicators(assessment)
+        if missing:
+            raise ChecklistIncomplete(missing)
+        assessment.status = Assessment.Status.SUBMITTED
+        assessment.full_clean()
+        assessment.save(update_fields=["status", "updated_at"])
+        ChecklistEvent.objects.create(assessment=assessment, kind=ChecklistEvent.Kind.SUBMITTED,
+                                      actor=user)
+    return assessment
+
+
+def assessment_return(*, assessment_id: int, user, comment: str) -> Assessment:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(_("Say what must be fixed: a comment is required."))
+    if len(comment) > 2000:
+        raise ValidationError(_("The comment is too long (2000 characters at most)."))
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(id=assessment_id)
+        if assessment.status != Assessment.Status.SUBMITTED:
+            raise ChecklistLocked(_("Only a submitted checklist can be returned."))
+        assessment.status = Assessment.Status.RETURNED
+        assessment.save(update_fields=["status", "updated_at"])
+        ChecklistEvent.objects.create(assessment=assessment, kind=ChecklistEvent.Kind.RETURNED,
+                                      actor=user, comment=comment)
+    return assessment

@@ -1,0 +1,105 @@
+"""Attach, remove and download evidence. Downloads go only through this scoped view, as
+attachments that the browser must not sniff or cache."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.access import can_answer_for, can_view_agency
+from compliance.models import Indicator
+
+from ..models import Evidence
+from ..rules import checklist_lock_reason
+from ..selectors.checklist import indicator_line, summary
+from ..services.answers import ChecklistLocked
+from ..services.evidence import evidence_add_file, evidence_add_link, evidence_remove
+from .checklist import assessment_or_404
+
+
+def _respond(request, assessment, indicator, *, message="", error=""):
+    if not request.htmx:
+        if error:
+            messages.error(request, f"{indicator.component.letter}{indicator.order}: {error}")
+        elif message:
+            messages.success(request, message)
+        return redirect(reverse("checklist", args=[assessment.id]) + f"#indicator-{indicator.id}")
+    assessment.refresh_from_db(fields=["self_score", "answered_count", "status"])
+    context = {
+        "assessment": assessment, "line": indicator_line(assessment, indicator),
+        "can_edit": not checklist_lock_reason(assessment), "message": message, "error": error,
+        **summary(assessment),
+    }
+    return render(request, "assessments/includes/evidence_saved.html", context)
+
+
+@login_required
+@require_POST
+def evidence_add(request, pk, indicator_id):
+    assessment = assessment_or_404(request.user, pk)
+    if not can_answer_for(request.user, assessment.agency):
+        raise PermissionDenied
+    indicator = get_object_or_404(Indicator.objects.select_related("component"),
+                                  id=indicator_id, active=True)
+    message, error = "", ""
+    try:
+        if getattr(request, "upload_too_large", False):
+            raise ValidationError(_("The file is larger than %(limit)s.") % {
+                "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)})
+        upload = request.FILES.get("file")
+        url = request.POST.get("url", "").strip()
+        if upload is not None:
+            evidence_add_file(assessment_id=assessment.id, indicator=indicator,
+                              user=request.user, upload=upload)
+            message = _("File attached.")
+        elif url:
+            evidence_add_link(assessment_id=assessment.id, indicator=indicator,
+                              user=request.user, url=url)
+            message = _("Link added.")
+        else:
+            error = _("Choose a file or enter a link.")
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    except ChecklistLocked as exc:
+        error = str(exc)
+    return _respond(request, assessment, indicator, message=message, error=error)
+
+
+@login_required
+@require_POST
+def evidence_remove_view(request, pk, evidence_id):
+    assessment = assessment_or_404(request.user, pk)
+    if not can_answer_for(request.user, assessment.agency):
+        raise PermissionDenied
+    evidence = get_object_or_404(Evidence.objects.select_related("indicator__component"),
+                                 id=evidence_id, assessment=assessment)
+    indicator = evidence.indicator
+    message, error = _("Evidence removed."), ""
+    try:
+        evidence_remove(assessment_id=assessment.id, evidence_id=evidence.id, user=request.user)
+    except ChecklistLocked as exc:
+        message, error = "", str(exc)
+    return _respond(request, assessment, indicator, message=message, error=error)
+
+
+@login_required
+def evidence_download(request, evidence_id):
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("assessment__agency"), id=evidence_id,
+        kind=Evidence.Kind.FILE)
+    if not can_view_agency(request.user, evidence.assessment.agency):
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
