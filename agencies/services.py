@@ -28,6 +28,8 @@ from .models import Agency, Government, Membership, Role
 # What a coordinator may hand out in their own government.
 COORDINATOR_GRANTABLE = (Role.OPERATOR, Role.COORDINATOR, Role.LEADER)
 GOVERNMENT_ROLES = (Role.COORDINATOR, Role.LEADER, Role.ASSESSOR)
+UNIQUE_CONSTRAINTS = ("membership_operator_unique", "membership_government_unique",
+                      "membership_administrator_unique")
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -79,6 +81,20 @@ def grant_refusal(by, *, role, government=None, agency=None) -> str | None:
         inside = government is not None and government.id in scope.coordinator_governments
     if not inside:
         return _("A coordinator can only grant roles in their own government.")
+    return None
+
+
+def revoke_refusal(by, membership: Membership) -> str | None:
+    """Why `by` may not revoke this membership, or None. The grant rules apply, and nobody
+    revokes their own administrator or coordinator role: that would lock them out of the user
+    pages half-way through (another manager can do it)."""
+    refusal = grant_refusal(by, role=membership.role, government=membership.government,
+                            agency=membership.agency)
+    if refusal:
+        return refusal
+    if membership.user_id == by.pk and membership.role in (Role.ADMINISTRATOR, Role.COORDINATOR):
+        return _("You cannot revoke your own role “%(role)s”; ask another administrator or "
+                 "coordinator.") % {"role": membership.get_role_display()}
     return None
 
 
@@ -205,7 +221,7 @@ def membership_grant(*, user, role: str, government: Government | None = None,
             membership.full_clean()
         except ValidationError as exc:
             # The unique constraints' own messages only name the constraint.
-            if any("membership_" in message for message in exc.messages):
+            if any(name in message for message in exc.messages for name in UNIQUE_CONSTRAINTS):
                 raise duplicate from exc
             raise
         try:
@@ -245,16 +261,10 @@ def user_create_with_role(*, username: str, full_name: str, email: str, password
 
 
 def membership_revoke(*, membership: Membership, by) -> None:
-    """Remove one role. Nobody revokes their own administrator or coordinator role: that
-    would lock them out of this page half-way through (another manager can)."""
-    refusal = grant_refusal(by, role=membership.role, government=membership.government,
-                            agency=membership.agency)
+    """Remove one role (see revoke_refusal for who may)."""
+    refusal = revoke_refusal(by, membership)
     if refusal:
         raise PermissionDenied(refusal)
-    if membership.user_id == by.pk and membership.role in (Role.ADMINISTRATOR, Role.COORDINATOR):
-        raise PermissionDenied(_("You cannot revoke your own role “%(role)s”; ask another "
-                                 "administrator or coordinator.") % {
-                                     "role": membership.get_role_display()})
     with transaction.atomic():
         _audit(by, membership, DELETION, _("Revoked %(role)s for %(scope)s.") % {
             "role": membership.get_role_display(), "scope": _scope_label(membership)})

@@ -1,3 +1,14 @@
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("users/", views.user_list, name="user-list"),
+    path("users/new/", views.user_create_view, name="user-create"),
+    path("users/agency-options/", views.agency_options_view, name="user-agency-options"),
+    path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("users/<int:pk>/memberships/grant/", views.membership_grant_view,
+         name="membership-grant"),
+    path("users/<int:pk>/memberships/<int:membership_pk>/revoke/",
+         views.membership_revoke_view, name="membership-revoke"),
+]

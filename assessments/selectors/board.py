@@ -2,8 +2,9 @@
 
 Three queries whatever the number of agencies (the open rounds, the number of active
 indicators, the assessments with their evidence coverage counted in SQL), plus the
-methodology's bands once per process. Sorting happens here in Python over the few dozen rows of one government,
-from an allow-list, so a request parameter never reaches ``order_by``.
+methodology's bands once per process. Sorting happens here, in Python, over the few dozen
+rows of one government and from an allow-list, so a request parameter never reaches
+``order_by``.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +38,7 @@ DEFAULT_SORT = "name"
 
 def parse_sort(value: str | None) -> tuple[str, bool]:
     """(key, descending) from ``?sort=``; anything not on the allow-list means "name"."""
-    value = (value or "").strip()
+    value = value or ""
     descending = value.startswith("-")
     key = value[1:] if descending else value
     if key not in SORT_KEYS:
@@ -80,6 +81,7 @@ class Board:
     zone: str
     label: str
     sampled_count: int
+    scored_count: int  # sampled units that have a self-score, i.e. those the mean is over
     sort: str
     descending: bool
     today: date
@@ -150,7 +152,7 @@ def progress_board(government: Government, *, round_id=None, sort=None,
                  descending=descending, today=today)
     if round_ is None:
         return Board(rows=[], indicator_count=0, score=None, category="", zone="", label="",
-                     sampled_count=0, **empty)
+                     sampled_count=0, scored_count=0, **empty)
 
     total = Indicator.objects.filter(active=True).count()
     assessments = (
@@ -176,4 +178,5 @@ def progress_board(government: Government, *, round_id=None, sort=None,
     return Board(
         rows=sort_rows(rows, sort_key, descending), indicator_count=total, score=score,
         category=band.category if band else "", zone=band.zone if band else "",
-        label=spec.label(band, language), sampled_count=len(sampled), **empty)
+        label=spec.label(band, language), sampled_count=len(sampled),
+        scored_count=sum(1 for unit in sampled if unit.self_score is not None), **empty)

@@ -48,11 +48,11 @@ def evidence_add(request, pk, indicator_id):
                                   id=indicator_id, active=True)
     message, error = "", ""
     try:
+        upload = request.FILES.get("file")  # parsing the body runs the size-limit handler
+        url = request.POST.get("url", "").strip()
         if getattr(request, "upload_too_large", False):
             raise ValidationError(_("The file is larger than %(limit)s.") % {
                 "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)})
-        upload = request.FILES.get("file")
-        url = request.POST.get("url", "").strip()
         if upload is not None:
             evidence_add_file(assessment_id=assessment.id, indicator=indicator,
                               user=request.user, upload=upload)

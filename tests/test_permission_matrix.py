@@ -1,0 +1,106 @@
+"""Every URL × every persona: outside your scope 404, in scope without the right 403,
+anonymous users to the login page (except the public results)."""
+import pytest
+from django.urls import reverse
+
+from assessments.models import Evidence, Round
+from compliance.models import Indicator
+
+PERSONAS = ["operator", "operator_b", "coordinator", "assessor", "leader", "outsider", "admin",
+            "anonymous"]
+LOGIN = "login"
+
+
+def row(*statuses):
+    return dict(zip(PERSONAS, statuses))
+
+
+# status per persona, in PERSONAS order; LOGIN = redirect to the login page; 302 = a redirect
+# back to the page after a successful form post.
+MATRIX = {
+    ("GET", "home"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "ranking-index"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "ranking-published"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "ranking-published-xlsx"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "ranking-live"): row(404, 404, 404, 200, 404, 404, 200, 404),
+    ("GET", "government-detail"): row(200, 200, 200, 200, 200, 404, 200, LOGIN),
+    ("GET", "progress-board"): row(403, 403, 200, 200, 200, 404, 200, LOGIN),
+    ("GET", "checklist"): row(200, 404, 200, 200, 200, 404, 200, LOGIN),
+    ("GET", "checklist-history"): row(200, 404, 200, 200, 200, 404, 200, LOGIN),
+    ("GET", "evidence-download"): row(200, 404, 200, 200, 200, 404, 200, LOGIN),
+    ("POST", "answer-save"): row(302, 404, 403, 403, 403, 404, 403, LOGIN),
+    ("POST", "evidence-add"): row(302, 404, 403, 403, 403, 404, 403, LOGIN),
+    ("POST", "evidence-remove"): row(302, 404, 403, 403, 403, 404, 403, LOGIN),
+    ("POST", "checklist-submit"): row(302, 404, 403, 403, 403, 404, 403, LOGIN),
+    ("POST", "checklist-return"): row(403, 404, 302, 403, 403, 404, 302, LOGIN),
+}
+
+
+@pytest.fixture
+def targets(live_round, personas, tmp_path):
+    from django.core.files.base import ContentFile
+
+    assessment = live_round["assessments"]["a"]
+    assessment.status = "submitted"  # so that "return" has something to return
+    assessment.save()
+    indicator = Indicator.objects.first()
+    evidence = Evidence(assessment=assessment, indicator=indicator, kind="file",
+                        original_name="sk.pdf", size=8, sha256="0" * 64)
+    evidence.file.save("x", ContentFile(b"%PDF-1.4"), save=False)
+    evidence.save()
+    link = Evidence.objects.create(assessment=assessment, indicator=indicator, kind="link",
+                                   url="https://example.org")
+    published = Round.objects.get(year=2021)
+    province = live_round["government"].province_id
+    government = live_round["government"].id
+    return {
+        "home": (reverse("home"), {}),
+        "ranking-index": (reverse("ranking-index"), {}),
+        "ranking-published": (reverse("ranking-province", args=[published.id, province]), {}),
+        "ranking-published-xlsx": (reverse("ranking-province-xlsx",
+                                           args=[published.id, province]), {}),
+        "ranking-live": (reverse("ranking-province", args=[live_round["round"].id, province]),
+                         {}),
+        "government-detail": (reverse("government-detail", args=[government]), {}),
+        "progress-board": (reverse("progress-board", args=[government]), {}),
+        "checklist": (reverse("checklist", args=[assessment.id]), {}),
+        "checklist-history": (reverse("checklist-history", args=[assessment.id]), {}),
+        "evidence-download": (reverse("evidence-download", args=[evidence.id]), {}),
+        "answer-save": (reverse("answer-save", args=[assessment.id, indicator.id]),
+                        {"value": "1", "version": "0"}),
+        "evidence-add": (reverse("evidence-add", args=[assessment.id, indicator.id]),
+                         {"url": "https://example.org/b"}),
+        "evidence-remove": (reverse("evidence-remove", args=[assessment.id, link.id]), {}),
+        "checklist-submit": (reverse("checklist-submit", args=[assessment.id]), {}),
+        "checklist-return": (reverse("checklist-return", args=[assessment.id]),
+                             {"comment": "Perbaiki"}),
+    }
+
+
+CASES = [(method, name, persona, expected)
+         for (method, name), statuses in MATRIX.items()
+         for persona, expected in statuses.items()]
+
+
+@pytest.mark.parametrize(("method", "name", "persona", "expected"), CASES,
+                         ids=[f"{name}-{persona}" for _m, name, persona, _e in CASES])
+@pytest.mark.django_db
+def test_permission_matrix(client, personas, targets, method, name, persona, expected):
+    if personas[persona] is not None:
+        client.force_login(personas[persona])
+    url, data = targets[name]
+    response = client.post(url, data) if method == "POST" else client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+        if expected == 302:
+            assert not response["Location"].startswith(reverse("login"))
+
+
+def test_matrix_covers_every_url_of_the_assessments_app():
+    from assessments.urls import urlpatterns
+
+    covered = {name for _method, name in MATRIX} | {"ranking-province", "ranking-province-xlsx"}
+    assert {pattern.name for pattern in urlpatterns} <= covered
