@@ -92,6 +92,10 @@ class Assessment(models.Model):
     verified_score = score_field(_("verified score"))
     survey_score = score_field(_("service users' survey score"))
     answered_count = models.PositiveIntegerField(_("answered indicators"), default=0)
+    verified_count = models.PositiveIntegerField(_("verified indicators"), default=0)
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -143,6 +147,15 @@ class Answer(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # The assessor's side: empty until verified (never defaulted to the operator's claim).
+    verified_value = models.PositiveSmallIntegerField(_("verified value"), null=True, blank=True,
+                                                      validators=[MaxValueValidator(5)])
+    verified_not_applicable = models.BooleanField(_("verified not applicable"), default=False)
+    finding = models.TextField(_("finding"), max_length=2000, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification_version = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -155,7 +168,17 @@ class Answer(models.Model):
                                    name="answer_value_range"),
             models.CheckConstraint(condition=~Q(not_applicable=True, value__isnull=False),
                                    name="answer_value_or_not_applicable"),
+            models.CheckConstraint(
+                condition=Q(verified_value__isnull=True) | Q(verified_value__lte=5),
+                name="answer_verified_value_range"),
+            models.CheckConstraint(
+                condition=~Q(verified_not_applicable=True, verified_value__isnull=False),
+                name="answer_verified_value_or_not_applicable"),
         ]
+
+    @property
+    def is_verified(self):
+        return self.verified_not_applicable or self.verified_value is not None
 
     @property
     def is_answered(self):
@@ -182,6 +205,12 @@ class GovernmentResult(models.Model):
     not_assessed_reason = models.CharField(_("reason not assessed"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices,
                               default=Source.IMPORTED)
+    # Stored when a round is published (peer group = same level); imported rows leave them empty.
+    rank_province = models.PositiveIntegerField(_("rank in the province"), null=True, blank=True)
+    rank_province_all = models.PositiveIntegerField(_("rank among all governments of the "
+                                                      "province"), null=True, blank=True)
+    rank_national = models.PositiveIntegerField(_("national rank"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("government result")
@@ -266,3 +295,69 @@ class ChecklistEvent(models.Model):
             models.CheckConstraint(condition=~Q(kind="returned", comment=""),
                                    name="checklist_return_needs_comment"),
         ]
+
+
+class RoundGovernment(models.Model):
+    """A government taking part in a round; it may be "not assessed" (e.g. for security)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participants")
+    government = models.ForeignKey(Government, on_delete=models.PROTECT, related_name="+")
+    not_assessed = models.BooleanField(_("not assessed"), default=False)
+    not_assessed_reason = models.CharField(_("reason not assessed"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "government"], name="one_participation"),
+            models.CheckConstraint(condition=~Q(not_assessed=True, not_assessed_reason=""),
+                                   name="not_assessed_needs_reason"),
+        ]
+
+
+class RoundTransition(models.Model):
+    """Every change of a round's state (and every republication), with who, when and why."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=20)
+    to_state = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class ActionItem(models.Model):
+    """A follow-up action (rencana aksi): from an assessor's finding, or a weak component."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="actions")
+    source_answer = models.ForeignKey(Answer, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="actions")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    title = models.CharField(_("action"), max_length=500)
+    owner = models.CharField(_("owner"), max_length=150, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["open", "in_progress", "done"]),
+                                   name="action_status_valid"),
+            models.UniqueConstraint(fields=["agency", "source_answer"],
+                                    condition=Q(source_answer__isnull=False),
+                                    name="one_action_per_finding"),
+        ]
+
+    def __str__(self):
+        return self.title
