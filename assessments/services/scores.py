@@ -84,3 +84,27 @@ def assessment_recompute_scores(*, assessment: Assessment) -> Assessment:
         assessment.status = Assessment.Status.IN_PROGRESS
     assessment.save(update_fields=["self_score", "answered_count", "status", "updated_at"])
     return assessment
+
+
+def assessment_recompute_verified(*, assessment: Assessment) -> Assessment:
+    """Recompute and store the verified score from the assessor's values (inside the writer's
+    transaction, with the assessment row locked)."""
+    spec = methodology_spec(assessment.round.methodology_id)
+    indicators = checklist_indicators()
+    answers = {
+        indicator_id: (value, not_applicable)
+        for indicator_id, value, not_applicable in Answer.objects.filter(
+            assessment=assessment).values_list("indicator_id", "verified_value",
+                                               "verified_not_applicable")
+    }
+    result = compute_unit(indicators, answers, spec, assessment.survey_score)
+    ComponentScore.objects.bulk_create(
+        [ComponentScore(assessment=assessment, component_id=cid, verified_score=_rounded(score))
+         for cid, score in result.component_scores.items()],
+        update_conflicts=True, unique_fields=["assessment", "component"],
+        update_fields=["verified_score"],
+    )
+    assessment.verified_score = _rounded(result.score) if result.answered else None
+    assessment.verified_count = result.answered
+    assessment.save(update_fields=["verified_score", "verified_count", "updated_at"])
+    return assessment

@@ -1,0 +1,123 @@
+"""The assessor's work: a verified value and a finding per indicator, the users' survey score,
+and finalising a unit. Verified values start empty; they never default to the operator's claim.
+"""
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compliance.models import Indicator
+from compliance.specs import methodology_spec
+
+from ..models import Answer, Assessment, Round
+from .answers import AnswerConflict, ChecklistLocked
+from .scores import assessment_recompute_verified
+
+
+def verification_lock_reason(assessment: Assessment) -> str | None:
+    if assessment.round.state != Round.State.VERIFICATION:
+        return _("The round is not in verification (state: %(state)s).") % {
+            "state": assessment.round.get_state_display()}
+    if assessment.finalised_at is not None:
+        return _("This unit has been finalised; its verified score is fixed.")
+    return None
+
+
+def _locked(assessment_id):
+    assessment = (Assessment.objects.select_for_update().select_related("round")
+                  .get(id=assessment_id))
+    reason = verification_lock_reason(assessment)
+    if reason:
+        raise ChecklistLocked(reason)
+    return assessment
+
+
+def answer_verify(*, assessment_id: int, indicator: Indicator, user, verified_value: int | None,
+                  verified_not_applicable: bool, finding: str,
+                  expected_version: int) -> Answer:
+    finding = (finding or "").strip()
+    if len(finding) > 2000:
+        raise ValidationError(_("The finding is too long (2000 characters at most)."))
+    if verified_not_applicable and verified_value is not None:
+        raise ValidationError(
+            _("An indicator is either given a value or marked not applicable."))
+    with transaction.atomic():
+        assessment = _locked(assessment_id)
+        spec = methodology_spec(assessment.round.methodology_id)
+        if verified_value is not None and not 0 <= verified_value <= spec.scale_max:
+            raise ValidationError(
+                _("Choose a value between 0 and %(max)s.") % {"max": spec.scale_max})
+        answer = (Answer.objects.select_for_update()
+                  .filter(assessment=assessment, indicator=indicator).first())
+        current = answer.verification_version if answer else 0
+        if current != expected_version:
+            raise AnswerConflict(answer)
+        if answer is None:  # the operator left it empty; the assessor still scores it
+            answer = Answer(assessment=assessment, indicator=indicator, version=0)
+        answer.verified_value = None if verified_not_applicable else verified_value
+        answer.verified_not_applicable = verified_not_applicable
+        answer.finding = finding
+        answer.verified_by = user
+        answer.verified_at = timezone.now()
+        answer.verification_version = current + 1
+        answer.full_clean()
+        answer._history_user = user
+        answer.save()
+        assessment_recompute_verified(assessment=assessment)
+    return answer
+
+
+def parse_survey_score(text) -> Decimal | None:
+    text = str(text or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValidationError(_("Enter the survey score as a number from 0 to 100.")) from exc
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        raise ValidationError(_("Enter the survey score as a number from 0 to 100."))
+    return value.quantize(Decimal("0.01"))
+
+
+def assessment_set_survey(*, assessment_id: int, user, score: Decimal | None) -> Assessment:
+    """The users' perception survey (the 2022 Output dimension), one score per unit."""
+    with transaction.atomic():
+        assessment = _locked(assessment_id)
+        assessment.survey_score = score
+        assessment.full_clean()
+        assessment.save(update_fields=["survey_score", "updated_at"])
+        assessment_recompute_verified(assessment=assessment)
+    return assessment
+
+
+def unverified_indicators(assessment) -> list:
+    verified = set(
+        Answer.objects.filter(assessment=assessment)
+        .exclude(verified_value__isnull=True, verified_not_applicable=False)
+        .values_list("indicator_id", flat=True))
+    return [indicator for indicator in Indicator.objects.filter(active=True)
+            .select_related("component").order_by("component__number", "order")
+            if indicator.id not in verified]
+
+
+class VerificationIncomplete(Exception):
+    def __init__(self, missing):
+        super().__init__(_("Not every indicator is verified."))
+        self.missing = missing
+
+
+def assessment_finalise(*, assessment_id: int, user) -> Assessment:
+    """Fix the unit's verified score once every indicator is verified."""
+    with transaction.atomic():
+        assessment = _locked(assessment_id)
+        missing = unverified_indicators(assessment)
+        if missing:
+            raise VerificationIncomplete(missing)
+        assessment_recompute_verified(assessment=assessment)
+        assessment.finalised_at = timezone.now()
+        assessment.finalised_by = user
+        assessment.save(update_fields=["finalised_at", "finalised_by", "updated_at"])
+    return assessment
