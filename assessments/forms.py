@@ -22,3 +22,23 @@ class AnswerForm(forms.Form):
             raise forms.ValidationError(
                 _("An indicator is either answered with a value or marked not applicable."))
         return cleaned
+
+
+class VerifyForm(forms.Form):
+    verified_value = forms.TypedChoiceField(label=_("Verified value"), required=False,
+                                            coerce=int, empty_value=None, choices=())
+    verified_not_applicable = forms.BooleanField(label=_("Not applicable"), required=False)
+    finding = forms.CharField(label=_("Finding"), required=False, max_length=2000)
+    version = forms.IntegerField(min_value=0, max_value=2_000_000_000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, scale_max: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["verified_value"].choices = [("", "—")] + [
+            (str(v), str(v)) for v in range(scale_max + 1)]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("verified_not_applicable") and cleaned.get("verified_value") is not None:
+            raise forms.ValidationError(
+                _("An indicator is either given a value or marked not applicable."))
+        return cleaned

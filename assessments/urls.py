@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, checklist, evidence, governments, home, rankings
+from .views import board, checklist, evidence, governments, home, rankings, verification
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -23,4 +23,9 @@ urlpatterns = [
     path("checklists/<int:pk>/submit/", checklist.checklist_submit, name="checklist-submit"),
     path("checklists/<int:pk>/return/", checklist.checklist_return, name="checklist-return"),
     path("checklists/<int:pk>/history/", checklist.checklist_history, name="checklist-history"),
+    path("verify/<int:pk>/", verification.verify_view, name="verify"),
+    path("verify/<int:pk>/indicators/<int:indicator_id>/", verification.verify_save,
+         name="verify-save"),
+    path("verify/<int:pk>/survey/", verification.verify_survey, name="verify-survey"),
+    path("verify/<int:pk>/finalise/", verification.verify_finalise, name="verify-finalise"),
 ]

@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("agencies.urls")),
+    path("", include("assessments.urls_reports")),
     path("", include("assessments.urls")),
 ]

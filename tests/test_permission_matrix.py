@@ -33,6 +33,10 @@ MATRIX = {
     ("POST", "evidence-remove"): row(302, 404, 403, 403, 403, 404, 403, LOGIN),
     ("POST", "checklist-submit"): row(302, 404, 403, 403, 403, 404, 403, LOGIN),
     ("POST", "checklist-return"): row(403, 404, 302, 403, 403, 404, 302, LOGIN),
+    ("GET", "verify"): row(403, 404, 403, 200, 403, 404, 200, LOGIN),
+    ("POST", "verify-save"): row(403, 404, 403, 302, 403, 404, 403, LOGIN),
+    ("POST", "verify-survey"): row(403, 404, 403, 302, 403, 404, 403, LOGIN),
+    ("POST", "verify-finalise"): row(403, 404, 403, 302, 403, 404, 403, LOGIN),
 }
 
 
@@ -74,6 +78,12 @@ def targets(live_round, personas, tmp_path):
         "checklist-submit": (reverse("checklist-submit", args=[assessment.id]), {}),
         "checklist-return": (reverse("checklist-return", args=[assessment.id]),
                              {"comment": "Perbaiki"}),
+        "verify": (reverse("verify", args=[assessment.id]), {}),
+        "verify-save": (reverse("verify-save", args=[assessment.id, indicator.id]),
+                        {"verified_value": "1", "version": "0"}),
+        "verify-survey": (reverse("verify-survey", args=[assessment.id]),
+                          {"survey_score": "80"}),
+        "verify-finalise": (reverse("verify-finalise", args=[assessment.id]), {}),
     }
 
 

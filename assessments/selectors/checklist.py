@@ -70,10 +70,14 @@ def value_choices(scale_max: int):
     return list(range(scale_max + 1))
 
 
+def checklist_indicators_with_components():
+    return list(Indicator.objects.filter(active=True).select_related("component")
+                .order_by("component__number", "order"))
+
+
 def checklist(assessment: Assessment) -> Checklist:
     spec = methodology_spec(assessment.round.methodology_id)
-    indicators = list(Indicator.objects.filter(active=True).select_related("component")
-                      .order_by("component__number", "order"))
+    indicators = checklist_indicators_with_components()
     answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
     evidence = evidence_by_indicator(assessment)
     scores = dict(ComponentScore.objects.filter(assessment=assessment)

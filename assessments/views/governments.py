@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from agencies.access import government_or_404
+from agencies.access import government_or_404, scope_of
 
 from ..selectors.governments import government_history, live_rounds
 
@@ -13,4 +13,5 @@ def government_detail(request, pk):
         "government": government,
         "history": government_history(government),
         "live_rounds": live_rounds(government),
+        "is_assessor": government.id in scope_of(request.user).assessor_governments,
     })
