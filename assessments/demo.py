@@ -3,6 +3,7 @@ current round, written through the same services the app uses. Idempotent: runni
 adds nothing that is already there. Demo passwords live only here."""
 import random
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -12,8 +13,9 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Government, Membership, Role
 from compliance.models import Indicator, Methodology
 
-from .models import Answer, Assessment, Round
+from .models import Answer, Assessment, Round, RoundGovernment
 from .services.answers import answer_save
+from .services.scores import assessment_recompute_scores, assessment_recompute_verified
 from .services.results import results_import
 from .spreadsheets.reading import read_sheet
 
@@ -35,6 +37,12 @@ MUNA_BARAT_OTHER_UNITS = [
     ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "BKPSDM", AgencyKind.OTHER),
 ]
 KENDARI = "Kota Kendari"
+FINDINGS = [
+    "Bukti dukung belum ditandatangani pejabat berwenang.",
+    "Informasi belum dipublikasikan di laman resmi.",
+    "Papan informasi tidak terlihat dari ruang tunggu.",
+    "Dokumen yang dilampirkan tidak sesuai dengan indikator.",
+]
 # How far each sampled unit has got with its checklist, and how well it does.
 FILL = {"DPMPTSP": (0.65, 0.75), "Disdukcapil": (1.0, 0.85), "Dinas Pendidikan": (0.5, 0.6),
         "Dinas Kesehatan": (0.8, 0.7), "Dinas Sosial": (0.3, 0.5), "Puskesmas Guali": (0.6, 0.65),
@@ -100,34 +108,100 @@ def _fill(assessment, user, share, quality, rng):
                     not_applicable=False, note="", expected_version=0)
 
 
+def _pre_verify(assessment, assessor, rng):
+    """The assessor's desk review done ahead of the demo: a verified value for every
+    indicator (the claim, sometimes one step lower; unanswered counts as 0), a survey score,
+    and the unit finalised. Written directly: the round is still in self-assessment, where the
+    verification service (rightly) refuses to run."""
+    if assessment.finalised_at is not None:
+        return
+    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
+    rows = []
+    for indicator in Indicator.objects.filter(active=True):
+        answer = answers.get(indicator.id) or Answer(assessment=assessment, indicator=indicator,
+                                                     version=0)
+        claimed = answer.value or 0
+        answer.verified_value = max(0, claimed - (1 if rng.random() < 0.25 else 0))
+        answer.verified_by = assessor
+        answer.verified_at = timezone.now()
+        answer.verification_version = 1
+        if answer.verified_value < claimed and rng.random() < 0.5:
+            answer.finding = rng.choice(FINDINGS)
+        rows.append(answer)
+    Answer.objects.bulk_create([a for a in rows if a.pk is None])
+    Answer.objects.bulk_update([a for a in rows if a.pk is not None],
+                               ["verified_value", "verified_by", "verified_at",
+                                "verification_version", "finding"])
+    assessment.survey_score = Decimal(rng.randint(6000, 9500)) / 100
+    assessment.finalised_at = timezone.now()
+    assessment.finalised_by = assessor
+    assessment.save(update_fields=["survey_score", "finalised_at", "finalised_by"])
+    assessment_recompute_verified(assessment=assessment)
+
+
+def _other_governments(round_, assessor, rng):
+    """Two sampled units (DPMPTSP, Disdukcapil) for every other Sulawesi Tenggara government,
+    answered and pre-verified, so that publishing the round ranks Muna Barat among its peers."""
+    indicators = list(Indicator.objects.filter(active=True))
+    scale = round_.methodology.scale_max
+    for government in Government.objects.filter(province__name=PROVINCE).exclude(
+            name=MUNA_BARAT).order_by("name"):
+        RoundGovernment.objects.get_or_create(round=round_, government=government)
+        quality = 0.35 + 0.6 * rng.random()
+        for short, kind in (("DPMPTSP", AgencyKind.DPMPTSP),
+                            ("Disdukcapil", AgencyKind.DISDUKCAPIL)):
+            agency, _created = Agency.objects.get_or_create(
+                government=government, kind=kind,
+                defaults={"name": f"{short} {government.short_name or government.name}",
+                          "short_name": short})
+            assessment, created = Assessment.objects.get_or_create(
+                round=round_, agency=agency, defaults={"sampled": True})
+            if not created:
+                continue
+            Answer.objects.bulk_create([
+                Answer(assessment=assessment, indicator=indicator, version=1,
+                       value=min(scale, max(0, round(scale * quality + (rng.random() - 0.5)
+                                                     * scale))))
+                for indicator in indicators])
+            assessment_recompute_scores(assessment=assessment)
+            _pre_verify(assessment, assessor, rng)
+
+
 @transaction.atomic
 def seed_demo(stdout=None):
     _import("sultra_2021.csv", 2021)
     _import("sultra_2022_partial.csv", 2022)
     muna_barat = Government.objects.get(name=MUNA_BARAT)
-    kendari = Government.objects.get(name=KENDARI)
     sampled = _agencies(muna_barat, MUNA_BARAT_UNITS)
     others = _agencies(muna_barat, MUNA_BARAT_OTHER_UNITS)
-    kendari_units = _agencies(kendari, [MUNA_BARAT_UNITS[0][:1] + ("DPMPTSP Kendari",
-                                                                    AgencyKind.DPMPTSP)])
     round_, _created = Round.objects.get_or_create(
         year=2026, name="Penilaian Kepatuhan 2026",
         defaults={"methodology": Methodology.objects.get(code="ombudsman-2022"),
                   "state": Round.State.SELF_ASSESSMENT,
                   "self_deadline": timezone.localdate() + timedelta(days=60),
                   "verification_deadline": timezone.localdate() + timedelta(days=120)})
+    RoundGovernment.objects.get_or_create(round=round_, government=muna_barat)
     for agency in sampled:
         Assessment.objects.get_or_create(round=round_, agency=agency, defaults={"sampled": True})
-    for agency in others + kendari_units:
+    for agency in others:
         Assessment.objects.get_or_create(round=round_, agency=agency, defaults={"sampled": False})
     by_short = {agency.short_name: agency for agency in sampled}
     _users(by_short)
     operator = get_user_model().objects.get(username="operator")
+    assessor = get_user_model().objects.get(username="assessor")
     rng = random.Random(2026)
+    if round_.state != Round.State.SELF_ASSESSMENT:
+        return _logins()
     for agency in sampled:
         share, quality = FILL[agency.short_name]
         assessment = Assessment.objects.select_related("round__methodology").get(
             round=round_, agency=agency)
-        if round_.state == Round.State.SELF_ASSESSMENT:
-            _fill(assessment, operator, share, quality, rng)
+        _fill(assessment, operator, share, quality, rng)
+        if agency.short_name != "DPMPTSP":  # the unit left for the demo's walk-through
+            _pre_verify(assessment, assessor, rng)
+    _other_governments(round_, assessor, rng)
+    return _logins()
+
+
+def _logins():
     return [(username, full_name, Role(role).label) for username, full_name, role, _s in USERS]
