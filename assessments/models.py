@@ -361,3 +361,23 @@ class ActionItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Obstacle(models.Model):
+    """An obstacle (kendala) an agency reports to its leaders, periodically, until resolved."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="obstacles")
+    action = models.ForeignKey(ActionItem, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="obstacles")
+    description = models.TextField(_("obstacle"), max_length=2000)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reported_at", "id"]
+
+    def __str__(self):
+        return self.description[:80]
