@@ -92,18 +92,24 @@ def _users(agencies_by_short):
                                          agency=agency)
 
 
+WEAK_COMPONENTS = ("sarana", "kompetensi", "jumlah_pelaksana")  # what Muna Barat's leaders named
+
+
 def _fill(assessment, user, share, quality, rng):
-    """Answer a share of the checklist, values drawn around the unit's quality."""
+    """Answer a share of the checklist (a random but fixed subset), values drawn around the
+    unit's quality; facilities, staff competence and number of staff are the weak spots."""
     scale = assessment.round.methodology.scale_max
     answered = set(Answer.objects.filter(assessment=assessment).values_list("indicator_id",
                                                                              flat=True))
-    indicators = list(Indicator.objects.filter(active=True).order_by("component__number",
-                                                                     "order"))
-    for indicator in indicators[: round(len(indicators) * share)]:
-        draw = rng.random()
+    indicators = list(Indicator.objects.filter(active=True).select_related("component")
+                      .order_by("component__number", "order"))
+    chosen = sorted(rng.sample(range(len(indicators)), round(len(indicators) * share)))
+    for index in chosen:
+        indicator = indicators[index]
+        weak = 0.35 if indicator.component.code in WEAK_COMPONENTS else 1.0
+        value = min(scale, max(0, round(scale * quality * weak + (rng.random() - 0.5) * scale)))
         if indicator.id in answered:
             continue
-        value = min(scale, max(0, round(scale * quality + (draw - 0.5) * scale)))
         answer_save(assessment_id=assessment.id, indicator=indicator, user=user, value=value,
                     not_applicable=False, note="", expected_version=0)
 
@@ -139,7 +145,7 @@ def _pre_verify(assessment, assessor, rng):
     assessment_recompute_verified(assessment=assessment)
 
 
-def _other_governments(round_, assessor, rng):
+def _other_governments(round_, assessor):
     """Two sampled units (DPMPTSP, Disdukcapil) for every other Sulawesi Tenggara government,
     answered and pre-verified, so that publishing the round ranks Muna Barat among its peers."""
     indicators = list(Indicator.objects.filter(active=True))
@@ -147,6 +153,7 @@ def _other_governments(round_, assessor, rng):
     for government in Government.objects.filter(province__name=PROVINCE).exclude(
             name=MUNA_BARAT).order_by("name"):
         RoundGovernment.objects.get_or_create(round=round_, government=government)
+        rng = random.Random(f"2026-{government.name}")
         quality = 0.35 + 0.6 * rng.random()
         for short, kind in (("DPMPTSP", AgencyKind.DPMPTSP),
                             ("Disdukcapil", AgencyKind.DISDUKCAPIL)):
@@ -189,17 +196,17 @@ def seed_demo(stdout=None):
     _users(by_short)
     operator = get_user_model().objects.get(username="operator")
     assessor = get_user_model().objects.get(username="assessor")
-    rng = random.Random(2026)
     if round_.state != Round.State.SELF_ASSESSMENT:
         return _logins()
     for agency in sampled:
+        rng = random.Random(f"2026-{agency.short_name}")  # per unit: reruns draw the same
         share, quality = FILL[agency.short_name]
         assessment = Assessment.objects.select_related("round__methodology").get(
             round=round_, agency=agency)
         _fill(assessment, operator, share, quality, rng)
         if agency.short_name != "DPMPTSP":  # the unit left for the demo's walk-through
             _pre_verify(assessment, assessor, rng)
-    _other_governments(round_, assessor, rng)
+    _other_governments(round_, assessor)
     return _logins()
 
 

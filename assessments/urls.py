@@ -5,6 +5,8 @@ from .views import board, checklist, evidence, governments, home, rankings, veri
 urlpatterns = [
     path("", home.home, name="home"),
     path("governments/<int:pk>/", governments.government_detail, name="government-detail"),
+    path("governments/<int:pk>/dashboard/", governments.government_dashboard_view,
+         name="government-dashboard"),
     path("governments/<int:pk>/board/", board.progress_board, name="progress-board"),
     path("rankings/", rankings.ranking_index, name="ranking-index"),
     path("rankings/<int:round_id>/<int:province_id>/", rankings.ranking_province,

@@ -1,0 +1,134 @@
+"""A government's dashboard: its trend, units, component heat-map, weakest components and the
+path to the next zone. A fixed number of queries whatever the number of units."""
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from compliance.models import Component, Indicator
+from compliance.paths import IndicatorState, government_path, indicator_gains, unit_path
+from compliance.scoring import round2
+from compliance.specs import methodology_spec
+
+from ..models import Answer, Assessment, ComponentScore, Round
+from .governments import government_history
+
+WEAKEST = 3
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    assessment: Assessment
+    score: Decimal | None
+    band: object
+    label: str
+    cells: list  # (component, score, band) in component order
+    path: object  # compliance.paths.UnitPath
+
+
+def methodology_warnings(history) -> list[str]:
+    warnings = []
+    for before, after in zip(history, history[1:]):
+        if before.round.methodology_id != after.round.methodology_id:
+            warnings.append(_("%(first)s and %(second)s scores are on different methodologies "
+                              "(%(m1)s → %(m2)s); compare them with care.") % {
+                "first": before.round.year, "second": after.round.year,
+                "m1": before.round.methodology.name, "m2": after.round.methodology.name})
+    return warnings
+
+
+def latest_checklist_round(government) -> Round | None:
+    return (Round.objects.filter(assessments__agency__government=government)
+            .select_related("methodology").order_by("-year", "-id").first())
+
+
+def chart_data(history):
+    return {
+        "labels": [str(row.round.year) for row in history],
+        "scores": [float(row.score) if row.score is not None else None for row in history],
+        "zones": [row.zone for row in history],
+        "categories": [row.category for row in history],
+    }
+
+
+def _states(indicators, answers, use_verified):
+    states = []
+    for indicator in indicators:
+        answer = answers.get(indicator.id)
+        if use_verified:
+            value = answer.verified_value if answer else None
+            na = answer.verified_not_applicable if answer else False
+        else:
+            value = answer.value if answer else None
+            na = answer.not_applicable if answer else False
+        states.append(IndicatorState(key=indicator.id, component=indicator.component.code,
+                                     value=value, weight=indicator.weight, not_applicable=na))
+    return states
+
+
+def government_dashboard(government):
+    history = government_history(government)
+    round_ = latest_checklist_round(government)
+    result = {"history": history, "warnings": methodology_warnings(history),
+              "chart": chart_data(history), "round": round_, "units": [], "components": [],
+              "weakest": [], "path": None, "use_verified": False}
+    if round_ is None:
+        return result
+    spec = methodology_spec(round_.methodology_id)
+    language = (get_language() or "id")[:2]
+    use_verified = round_.is_published
+    components = list(Component.objects.order_by("number"))
+    indicators = list(Indicator.objects.filter(active=True).select_related("component")
+                      .order_by("component__number", "order"))
+    assessments = list(Assessment.objects.filter(round=round_, agency__government=government)
+                       .select_related("agency").order_by("agency__name"))
+    field = "verified_score" if use_verified else "self_score"
+    cell_scores = defaultdict(dict)
+    for assessment_id, component_id, score in ComponentScore.objects.filter(
+            assessment__in=assessments).values_list("assessment_id", "component_id", field):
+        cell_scores[assessment_id][component_id] = score
+    answers = defaultdict(dict)
+    for answer in Answer.objects.filter(assessment__in=assessments).only(
+            "assessment_id", "indicator_id", "value", "not_applicable", "verified_value",
+            "verified_not_applicable"):
+        answers[answer.assessment_id][answer.indicator_id] = answer
+    surveys_of = {dim.code for dim in spec.dimensions if dim.is_survey}
+    units, gains = [], {}
+    for assessment in assessments:
+        score = getattr(assessment, field)
+        band = spec.band(score)
+        states = _states(indicators, answers[assessment.id], use_verified)
+        surveys = {code: assessment.survey_score for code in surveys_of}
+        path = unit_path(states, spec.scale_max, spec.bands, spec.index_max, spec.dimensions,
+                         surveys)
+        if assessment.sampled:
+            gains[assessment.id] = (score, indicator_gains(states, spec.scale_max,
+                                                           spec.dimensions, surveys))
+        units.append(UnitRow(
+            assessment=assessment, score=score, band=band, label=spec.label(band, language),
+            cells=[(component, cell_scores[assessment.id].get(component.id),
+                    spec.band(cell_scores[assessment.id].get(component.id)))
+                   for component in components],
+            path=path))
+    units.sort(key=lambda row: (row.score is None, -(row.score or 0), row.assessment.agency.name))
+    sampled_ids = {a.id for a in assessments if a.sampled}
+    means = []
+    for component in components:
+        values = [cell_scores[aid].get(component.id) for aid in sampled_ids]
+        values = [v for v in values if v is not None]
+        if values:
+            means.append((component, round2(sum(values) / len(values))))
+    by_indicator = {indicator.id: indicator for indicator in indicators}
+    by_assessment = {assessment.id: assessment for assessment in assessments}
+    path = government_path(gains, spec.bands, spec.index_max, by="zone")
+    result.update({
+        "units": units, "components": components, "use_verified": use_verified,
+        "weakest": sorted(means, key=lambda item: (item[1], item[0].number))[:WEAKEST],
+        "path": path,
+        "units_first": [(by_assessment[o.key], o.potential) for o in path.units[:5]],
+        "plan": [(by_assessment[key], by_indicator[step.key], step.gain)
+                 for key, step in path.plan],
+    })
+    return result
