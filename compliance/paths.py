@@ -45,12 +45,13 @@ class UnitPath:
 def target_band(score: Decimal | None, bands: Sequence[BandSpec], index_max: Decimal = HUNDRED,
                 by: str = "band") -> BandSpec | None:
     """The next band above the score's band (by="band"), or the first band of a better zone
-    (by="zone"). None when there is nothing above."""
+    (by="zone"; in the best zone already, the next band within it). None at the top."""
     ordered = sorted(bands, key=lambda band: band.lower_bound)
     current = band_for(score if score is not None else Decimal(0), ordered, index_max)
     above = [band for band in ordered if current is None or band.lower_bound > current.lower_bound]
     if by == "zone" and current is not None:
-        above = [band for band in above if band.zone != current.zone]
+        better = [band for band in above if band.zone != current.zone]
+        above = better or above
     return above[0] if above else None
 
 

@@ -28,7 +28,7 @@ def test_target_band_2016(score, by, expected):
 
 @pytest.mark.parametrize(("score", "by", "expected"), [
     (D("20"), "band", "D"), (D("20"), "zone", "C"), (D("69.27"), "band", "B"),
-    (D("69.27"), "zone", "B"), (D("80"), "band", "A"), (D("80"), "zone", None),
+    (D("69.27"), "zone", "B"), (D("80"), "band", "A"), (D("80"), "zone", "A"),
     (D("93.46"), "band", None),
 ])
 def test_target_band_2022_by_band_or_zone(score, by, expected):
