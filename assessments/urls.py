@@ -9,6 +9,8 @@ urlpatterns = [
          name="government-dashboard"),
     path("governments/<int:pk>/board/", board.progress_board, name="progress-board"),
     path("rankings/", rankings.ranking_index, name="ranking-index"),
+    path("rankings/<int:round_id>/national/", rankings.ranking_national,
+         name="ranking-national"),
     path("rankings/<int:round_id>/<int:province_id>/", rankings.ranking_province,
          name="ranking-province"),
     path("rankings/<int:round_id>/<int:province_id>/xlsx/", rankings.ranking_province_xlsx,

@@ -108,3 +108,20 @@ def ranking(*, round_: Round, province: Province | None, group: str) -> Ranking:
 def published_rounds():
     return Round.objects.filter(state__in=[Round.State.PUBLISHED, Round.State.CLOSED]).order_by(
         "-year").select_related("methodology")
+
+
+ZONES = ("red", "yellow", "green")
+
+
+def filter_rows(rows, *, zone: str = "", query: str = ""):
+    """Filter ranked rows without renumbering them (ranks stay those of the peer group)."""
+    query = query.strip().casefold()[:100]
+    return [row for row in rows
+            if (zone not in ZONES or row.zone == zone)
+            and (not query or query in row.government.name.casefold())]
+
+
+def most_improved(ranking_: Ranking, limit: int = 10):
+    """The largest score gains against the previous published round, best first."""
+    rows = [row for row in ranking_.rows if row.change is not None]
+    return sorted(rows, key=lambda row: (-row.change, row.government.name))[:limit]

@@ -10,7 +10,8 @@ from agencies.access import scope_of
 from agencies.models import Province
 
 from ..models import Round
-from ..selectors.rankings import GROUPS, published_rounds, ranking
+from ..selectors.rankings import (GROUPS, ZONES, filter_rows, most_improved, published_rounds,
+                                 ranking)
 from ..spreadsheets.ranking_export import ranking_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,14 +39,30 @@ def ranking_index(request):
                   {"rounds": rounds, "provinces": provinces})
 
 
+def _page(request, round_, province):
+    group = _group(request)
+    if province is None and group == "all":
+        group = "kabupaten"
+    data = ranking(round_=round_, province=province, group=group)
+    zone = request.GET.get("zone", "")
+    zone = zone if zone in ZONES else ""
+    query = request.GET.get("q", "")[:100]
+    return render(request, "assessments/ranking_province.html", {
+        "ranking": data, "rows": filter_rows(data.rows, zone=zone, query=query),
+        "zone": zone, "query": query, "zones": ZONES,
+        "improved": most_improved(data),
+        "groups": [(key, label) for key, (label, _levels) in GROUPS.items()
+                   if province is not None or key != "all"],
+    })
+
+
 def ranking_province(request, round_id, province_id):
     round_ = _round_for(request, round_id)
-    province = get_object_or_404(Province, id=province_id)
-    group = _group(request)
-    return render(request, "assessments/ranking_province.html", {
-        "ranking": ranking(round_=round_, province=province, group=group),
-        "groups": [(key, label) for key, (label, _levels) in GROUPS.items()],
-    })
+    return _page(request, round_, get_object_or_404(Province, id=province_id))
+
+
+def ranking_national(request, round_id):
+    return _page(request, _round_for(request, round_id), None)
 
 
 def ranking_province_xlsx(request, round_id, province_id):

@@ -202,3 +202,23 @@ def test_only_the_agencys_operators_may_answer(client, personas, live_round):
     client.logout()
     assert client.post(url, data).status_code == 302
     assert not Answer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_most_improved_national_and_filters_keep_ranks(client, sultra):
+    round_ = Round.objects.get(year=2022)
+    url = reverse("ranking-province", args=[round_.id, sultra.province_id])
+    response = client.get(url, {"group": "kabupaten"})
+    (best, *_rest) = response.context["improved"]
+    assert (best.government.name, str(best.change), best.previous_rank, best.rank) == (
+        "Kabupaten Muna Barat", "35.08", 13, 1)
+    assert "+35,08" in text_of(response) and "#13 → #1" in text_of(response)
+    filtered = client.get(url, {"group": "all", "zone": "yellow", "q": "kota"})
+    assert [(r.government.name, r.rank) for r in filtered.context["rows"]] == [
+        ("Kota Kendari", 3), ("Kota Baubau", 4)]  # behind Muna Barat and Bombana
+    ignored = client.get(url, {"group": "all", "zone": "purple", "q": "x" * 500})
+    assert ignored.status_code == 200 and ignored.context["zone"] == ""
+    national = client.get(reverse("ranking-national", args=[Round.objects.get(year=2021).id]),
+                          {"group": "all"})
+    assert national.context["ranking"].group == "kabupaten"
+    assert len(national.context["rows"]) == 15
