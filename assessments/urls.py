@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import board, checklist, evidence, governments, home, rankings, verification
+from .views import (board, checklist, evidence, exports, governments, home, rankings,
+                    verification)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -8,6 +9,10 @@ urlpatterns = [
     path("governments/<int:pk>/dashboard/", governments.government_dashboard_view,
          name="government-dashboard"),
     path("governments/<int:pk>/board/", board.progress_board, name="progress-board"),
+    path("reports/<int:round_id>/governments/<int:pk>.xlsx", exports.government_report_xlsx,
+         name="government-report-xlsx"),
+    path("reports/<int:round_id>/provinces/<int:province_id>.xlsx",
+         exports.province_report_xlsx, name="province-report-xlsx"),
     path("rankings/", rankings.ranking_index, name="ranking-index"),
     path("rankings/<int:round_id>/national/", rankings.ranking_national,
          name="ranking-national"),

@@ -3,6 +3,7 @@
 A cell that starts with =, +, - or @ would be a live formula in Excel (formula injection);
 control characters make openpyxl fail; a cell holds at most 32,767 characters.
 """
+import datetime
 import io
 from decimal import Decimal
 
@@ -30,8 +31,10 @@ def cell(worksheet, value, *, fill=None, bold=False, number_format=None):
     """A write-only cell: numbers stay numbers, text is forced to text."""
     if value is None:
         result = WriteOnlyCell(worksheet, value=None)
-    elif isinstance(value, bool):
+    elif isinstance(value, (bool, datetime.date)):
         result = WriteOnlyCell(worksheet, value=value)
+        if isinstance(value, datetime.date):
+            result.number_format = "yyyy-mm-dd"
     elif isinstance(value, (int, float, Decimal)):
         result = WriteOnlyCell(worksheet, value=float(value) if isinstance(value, Decimal)
                                else value)

@@ -1,0 +1,57 @@
+"""What the round workbook holds, for one government or a whole province: streamed from the
+database in a fixed number of queries (iterator() keeps memory flat on large provinces)."""
+from collections import defaultdict
+
+from compliance.models import Component, Indicator
+
+from ..models import ActionItem, Answer, Assessment, ComponentScore, Evidence
+from .governments import government_history
+
+
+def report_scope(round_, governments):
+    """Assessments of these governments in the round, with stored component scores."""
+    assessments = list(Assessment.objects.filter(round=round_, agency__government__in=governments)
+                       .select_related("agency", "agency__government")
+                       .order_by("agency__government__name", "agency__name"))
+    return assessments
+
+
+def component_matrix(assessments, verified: bool):
+    field = "verified_score" if verified else "self_score"
+    cells = defaultdict(dict)
+    for assessment_id, component_id, score in ComponentScore.objects.filter(
+            assessment__in=assessments).values_list("assessment_id", "component_id", field):
+        cells[assessment_id][component_id] = score
+    return list(Component.objects.order_by("number")), cells
+
+
+def findings_and_actions(assessments):
+    findings = (Answer.objects.filter(assessment__in=assessments).exclude(finding="")
+                .select_related("assessment__agency", "indicator__component")
+                .order_by("assessment__agency__name", "indicator__component__number",
+                          "indicator__order"))
+    actions = (ActionItem.objects.filter(agency__in={a.agency_id for a in assessments})
+               .select_related("agency", "component", "source_answer__indicator__component")
+               .order_by("agency__name", "due_date", "id"))
+    return findings, actions
+
+
+def raw_answers(assessments):
+    """(assessment, indicator, answer or None, evidence list) for every indicator of every
+    assessment, in checklist order; answers and evidence are streamed per query."""
+    indicators = list(Indicator.objects.filter(active=True).select_related("component")
+                      .order_by("component__number", "order"))
+    answers = defaultdict(dict)
+    for answer in Answer.objects.filter(assessment__in=assessments).iterator(chunk_size=5000):
+        answers[answer.assessment_id][answer.indicator_id] = answer
+    evidence = defaultdict(list)
+    for item in Evidence.objects.filter(assessment__in=assessments).iterator(chunk_size=5000):
+        evidence[(item.assessment_id, item.indicator_id)].append(item)
+    for assessment in assessments:
+        for indicator in indicators:
+            yield (assessment, indicator, answers[assessment.id].get(indicator.id),
+                   evidence.get((assessment.id, indicator.id), []))
+
+
+def history_of(governments):
+    return {government.id: government_history(government) for government in governments}

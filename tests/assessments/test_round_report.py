@@ -1,0 +1,84 @@
+"""The round workbook: the sheets a leader hands over, the same figures as the pages,
+verified data only when allowed, text never a formula."""
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessments.models import Answer
+from assessments.services.answers import answer_save
+from assessments.services.rounds import round_transition
+from compliance.models import Indicator
+
+from .test_lifecycle import (admin, finalise_everything, sultra_units,  # noqa: F401
+                             verifying)
+
+
+def sheets(response):
+    workbook = load_workbook(io.BytesIO(response.content))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets}
+
+
+@pytest.mark.django_db
+def test_government_workbook_of_a_live_round(client, personas, live_round):
+    assessment = live_round["assessments"]["a"]
+    indicator = Indicator.objects.get(code="sarana-1")
+    answer_save(assessment_id=assessment.id, indicator=indicator, user=personas["operator"],
+                value=2, not_applicable=False, note="=HYPERLINK(\"http://x\")",
+                expected_version=0)
+    client.force_login(personas["leader"])
+    client.cookies["django_language"] = "en"
+    url = reverse("government-report-xlsx", args=[live_round["round"].id,
+                                                  live_round["government"].id])
+    response = client.get(url, {"token": "abc123"})
+    assert response.status_code == 200 and response.cookies["download_token"].value == "abc123"
+    data = sheets(response)
+    assert list(data) == ["Summary", "Units x components", "Findings and actions", "Answers"]
+    summary = data["Summary"]
+    assert summary[1][0] == "Kabupaten Muna Barat" and summary[0][-2:] == ("2021", "2022")
+    assert summary[1][-2:] == (34.19, 69.27)
+    units = data["Units x components"]
+    assert len(units) == 3 and len(units[0]) == 5 + 14
+    answers = data["Answers"]
+    assert len(answers) == 1 + 2 * 48 and "Verified value" not in answers[0]
+    row = next(r for r in answers if r[1] == "DPMPTSP Muna Barat" and r[2] == "g1")
+    assert row[4] == 2 and row[6] == '=HYPERLINK("http://x")'
+    workbook = load_workbook(io.BytesIO(response.content))
+    note_cell = next(c for c in workbook["Answers"]["G"] if c.value == row[6])
+    assert note_cell.data_type == "s"
+
+
+@pytest.mark.django_db
+def test_workbook_scope(client, personas, live_round):
+    url = reverse("government-report-xlsx", args=[live_round["round"].id,
+                                                  live_round["government"].id])
+    client.force_login(personas["outsider"])
+    assert client.get(url).status_code == 404
+    province_url = reverse("province-report-xlsx", args=[live_round["round"].id,
+                                                         live_round["government"].province_id])
+    for name, status in (("leader", 403), ("coordinator", 403), ("assessor", 200),
+                         ("admin", 200)):
+        client.force_login(personas[name])
+        assert client.get(province_url).status_code == status, name
+
+
+@pytest.mark.django_db
+def test_published_round_workbook_has_ranking_findings_and_verified_values(client, verifying):
+    round_ = verifying["round"]
+    finalise_everything(verifying)
+    answer = Answer.objects.filter(assessment=verifying["dpmptsp"]).first()
+    Answer.objects.filter(id=answer.id).update(finding="SK belum ditandatangani")
+    round_transition(round_=round_, to_state="published", by=verifying["admin"])
+    client.force_login(verifying["admin"])
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("government-report-xlsx",
+                                  args=[round_.id, verifying["mubar"].id]))
+    data = sheets(response)
+    assert "Ranking" in data
+    summary = data["Summary"][1]
+    assert summary[3] == 66.67 and summary[6] == 1
+    findings = data["Findings and actions"]
+    assert any(row[0] == "Finding" and row[4] == "SK belum ditandatangani" for row in findings)
+    assert any(row[0] == "Action" and row[4] == "SK belum ditandatangani" for row in findings)
+    assert data["Answers"][0][-2:] == ("Verified value", "Finding")
