@@ -34,4 +34,17 @@ test: test-deps
 
 # Recompile locale/*/LC_MESSAGES/*.mo (needs gettext's msgfmt).
 messages: venv
-	DEBUG=true $(PY) manage.py compilemessages -l id -l en
+	DEBUG=true $(PY) manage.py compilemessages -l id -l en --ignore=.venv
+
+# make bench: builds (or reuses) the synthetic nation in its own PostgreSQL database (created if
+# missing; never DATABASE_URL's) and measures the cases of issue 6; the table is printed and
+# written to bench/results/. Options through BENCH_ARGS, e.g. BENCH_ARGS="--scale 0.1 --repeat 10".
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kepatuhan_bench
+.PHONY: bench
+
+$(VENV)/.stamp-requirements-bench: requirements-bench.txt requirements.txt | $(PY)
+	$(PIP) install -r requirements-bench.txt
+	touch $@ $(VENV)/.stamp-requirements
+
+bench: $(VENV)/.stamp-requirements-bench
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)

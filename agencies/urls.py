@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 urlpatterns = [
     path("users/", views.user_list, name="user-list"),
@@ -11,4 +11,7 @@ urlpatterns = [
          name="membership-grant"),
     path("users/<int:pk>/memberships/<int:membership_pk>/revoke/",
          views.membership_revoke_view, name="membership-revoke"),
+    path("agencies/import/", views_import.agency_import_view, name="agency-import"),
+    path("agencies/import/template.xlsx", views_import.agency_import_template_view,
+         name="agency-import-template"),
 ]

@@ -10,5 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("agencies.urls")),
     path("", include("assessments.urls_reports")),
+    path("", include("assessments.urls_rounds")),
+    path("", include("assessments.urls_public")),
+    path("", include("assessments.urls_actions")),
     path("", include("assessments.urls")),
 ]

@@ -18,9 +18,12 @@ DATA = Path(__file__).resolve().parent.parent / "assessments" / "data"
 
 @pytest.fixture(autouse=True)
 def _fresh_methodology_cache():
+    from django.utils import translation
+
     clear_cache()
     yield
     clear_cache()
+    translation.activate("id")  # the default language, whatever a test switched to
 
 
 @pytest.fixture

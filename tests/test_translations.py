@@ -154,14 +154,14 @@ def test_every_indonesian_msgid_is_translated():
 def test_indonesian_catalogue_has_one_plural_form_and_keeps_placeholders():
     text = ID_PO.read_text(encoding="utf-8")
     assert "Plural-Forms: nplurals=1; plural=0;" in text
-    placeholder = re.compile(r"%\(\w+\)[sdr]|%[sdr]")
+    placeholder = re.compile(r"%%|%(?:\(\w+\))?[-#0+]*\d*(?:\.\d+)?[sdrifeEgGxXoc]")
     problems = []
     for entry in parse_po(text):
         if entry.msgid_plural is not None and set(entry.msgstr) != {0}:
             problems.append(f"{entry.label}: expected only msgstr[0], got {sorted(entry.msgstr)}")
         wanted = sorted(placeholder.findall(entry.msgid))
         for index, value in entry.msgstr.items():
-            if value and sorted(placeholder.findall(value)) != wanted:
+            if value and sorted(placeholder.findall(value)) != wanted:  # "%%" counts too
                 problems.append(f"{entry.label}: msgstr[{index}] placeholders differ")
     assert not problems, "\n".join(problems)
 

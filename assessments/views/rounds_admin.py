@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.access import scope_of
+from agencies.forms import parse_ids
 from agencies.models import Government, Province
 from compliance.models import Methodology
 
@@ -116,7 +117,8 @@ class RoundCreateForm(forms.Form):
                 "governments": list(chosen.values())}
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
+        errors = (exc.error_dict if hasattr(exc, "error_dict")
+                  else {NON_FIELD_ERRORS: exc.error_list})
         for key, error_list in errors.items():
             for error in error_list:
                 # (year, name) taken: say so next to the name.
@@ -155,6 +157,8 @@ def rounds_overview():
 def round_steps(round_, transitions) -> list[dict]:
     """The steps an administrator may take now: the next state, and from "published" the
     reopening for a correction. A reason is asked where the service requires one."""
+    if round_.is_official:
+        return []  # imported results: publishing again would replace them with nothing
     current = State(round_.state)
     published_before = any(t.to_state == State.PUBLISHED for t in transitions)
     steps = []
@@ -282,6 +286,10 @@ def round_transition_view(request, pk):
     _administrator_or_403(request.user)
     round_ = _round_or_404(pk)
     form = TransitionForm(request.POST)
+    if round_.is_official:
+        messages.error(request, _("This round holds imported official results; its state "
+                                  "does not change here."))
+        return redirect("round-detail", round_.pk)
     if not form.is_valid():
         messages.error(request, _("This step is not possible."))
         return redirect("round-detail", round_.pk)
@@ -334,8 +342,8 @@ def round_government(request, pk, government_id):
         round=round_, agency__government_id=government_id).select_related("agency")
         .order_by("agency__name", "id"))
     if request.method == "POST":
-        shown = set(_ids(request.POST.getlist("shown")))
-        checked = set(_ids(request.POST.getlist("sampled")))
+        shown = set(parse_ids(request.POST.getlist("shown")))
+        checked = set(parse_ids(request.POST.getlist("sampled")))
         changes = [(a, a.id in checked) for a in assessments
                    if a.id in shown and (a.id in checked) != a.sampled]
         try:
@@ -354,12 +362,3 @@ def round_government(request, pk, government_id):
         "assessments": assessments, "locked": round_.state in LOCKED_STATES,
         "sampled_count": sum(a.sampled for a in assessments)})
 
-
-def _ids(values) -> list[int]:
-    ids = []
-    for value in values:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return ids

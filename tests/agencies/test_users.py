@@ -25,8 +25,11 @@ PASSWORD = "Kolaka-Utara-2026"
 
 @pytest.fixture
 def english(client):
+    from django.utils import translation
+
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    with translation.override("en"):  # form errors are read after the response
+        yield client
 
 
 def login(client, user):

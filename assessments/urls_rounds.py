@@ -1,0 +1,16 @@
+"""The administrator's round pages (included from compliance/urls.py)."""
+from django.urls import path
+
+from .views import rounds_admin
+
+urlpatterns = [
+    path("rounds/", rounds_admin.round_list, name="round-list"),
+    path("rounds/new/", rounds_admin.round_create_view, name="round-create"),
+    path("rounds/<int:pk>/", rounds_admin.round_detail, name="round-detail"),
+    path("rounds/<int:pk>/transition/", rounds_admin.round_transition_view,
+         name="round-transition"),
+    path("rounds/<int:pk>/governments/<int:government_id>/", rounds_admin.round_government,
+         name="round-government"),
+    path("rounds/<int:pk>/governments/<int:government_id>/not-assessed/",
+         rounds_admin.government_not_assessed_view, name="round-not-assessed"),
+]

@@ -1,0 +1,596 @@
+"""``make bench``: build (or reuse) the synthetic nation and measure the pages, the writes, the
+national export, the recomputation and a load run against gunicorn, with the targets of issue 6.
+
+Usage: .venv/bin/python bench/run.py [--scale 1.0] [--seed N] [--repeat 30] [--users 200]
+       [--duration 60] [--workers 4] [--skip-load]
+
+It runs on its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
+kepatuhan_bench), created if missing. Pages are timed in-process through Django's test client
+(the full middleware and template stack, no network), each case with warm-up runs, then
+``--repeat`` measured runs; the query count comes from one extra run, and the peak memory of the
+Python heap (tracemalloc) from another, so neither disturbs the timings. The national export and
+the load run are separate processes (peak RSS from wait4; gunicorn bound to 127.0.0.1 only).
+The table is printed and written as JSON under bench/results/.
+"""
+import argparse
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"  # only the JSON reports (git-ignored)
+WORK = Path(tempfile.gettempdir()) / "kepatuhan-bench"  # logs, the load config, the export
+PYTHON = sys.executable
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/kepatuhan_bench"
+BENCH_PASSWORD = "bench-Sintetis-2026"  # synthetic database only
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "compliance.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY",
+                                 "bench-only-key-4f1d9c2e7a8b6053e1f2a9d4c7b8e6f0a1b2c3d4e5f6"),
+    "ALLOWED_HOSTS": "127.0.0.1,testserver",
+    "STATIC_MANIFEST": "false",
+    "SESSION_COOKIE_SECURE": "false",  # plain http on 127.0.0.1; TLS ends at the proxy in prod
+    "CSRF_COOKIE_SECURE": "false",
+    "LOG_LEVEL": "ERROR",
+}
+
+TARGETS = {
+    "page_median_ms": 150, "page_p95_ms": 300, "save_median_ms": 30, "export_s": 30,
+    "export_rss_mb": 300, "recompute_ratio": 5, "load_rps": 150, "load_p95_ms": 300,
+}
+
+
+STARTED = time.perf_counter()
+LOAD_AT_START = os.getloadavg()
+
+
+def log(text):
+    print(f"[bench {time.perf_counter() - STARTED:6.0f} s] {text}", flush=True)
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    index = (len(ordered) - 1) * q
+    low = int(index)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (index - low)
+
+
+def summary_ms(seconds):
+    return {"median_ms": round(statistics.median(seconds) * 1000, 1),
+            "p95_ms": round(percentile(seconds, 0.95) * 1000, 1), "runs": len(seconds)}
+
+
+def manage(*args, env, check=True, capture=False):
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check,
+                          text=True, capture_output=capture)
+
+
+def ensure_database(url):
+    import psycopg2
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    connection = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432,
+                                  user=parsed.username or "postgres",
+                                  password=parsed.password, dbname="postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            log(f"creating database {name}")
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+# --- fixtures inside the nation ----------------------------------------------------------------
+
+def bench_fixtures(operators: int):
+    """Pick the cases (largest province, biggest government, ...) and make the bench users
+    (synthetic usernames; one operator per agency, on distinct checklists)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db.models import Count
+
+    from agencies.models import Government, Level, Membership, Province, Role
+    from assessments.models import Answer, Assessment, Round
+
+    current = Round.objects.filter(is_official=False).order_by("-year", "-id").first()
+    latest_official = Round.objects.filter(is_official=True).order_by("-year").first()
+    provinces = list(Province.objects.annotate(n=Count("governments")).order_by("-n", "name"))
+    largest, smallest = provinces[0], provinces[-1]
+    governments = list(Government.objects.annotate(n=Count("agencies"))
+                       .order_by("-n", "name"))
+    biggest = next(g for g in governments if g.level != Level.PROVINSI)
+    smallest_gov = governments[-1]
+    provincial = Government.objects.get(province=largest, level=Level.PROVINSI)
+    assessments = list(Assessment.objects.filter(round=current, status="in_progress")
+                       .order_by("id").values_list("id", "agency_id"))
+    step = max(1, len(assessments) // (operators + 1))
+    picked = assessments[::step][:operators + 1]
+    User = get_user_model()
+    password = make_password(BENCH_PASSWORD)  # one PBKDF2 hash, shared by the bench users
+
+    def user(username, **extra):
+        found, created = User.objects.get_or_create(username=username,
+                                                    defaults={"password": password, **extra})
+        return found
+
+    leader = user("syn-leader")
+    for government in (provincial, biggest, smallest_gov):
+        Membership.objects.get_or_create(user=leader, role=Role.LEADER, government=government)
+    ops = []
+    for index, (assessment_id, agency_id) in enumerate(picked):
+        operator = user(f"syn-op-{index:04d}")
+        Membership.objects.filter(user=operator).exclude(agency_id=agency_id).delete()
+        Membership.objects.get_or_create(user=operator, role=Role.OPERATOR, agency_id=agency_id)
+        ops.append((operator, assessment_id))
+    versions = {}
+    for assessment_id, indicator_id, version in Answer.objects.filter(
+            assessment_id__in=[a for _u, a in ops]).values_list("assessment_id",
+                                                                "indicator_id", "version"):
+        versions.setdefault(assessment_id, {})[str(indicator_id)] = version
+    return {
+        "current": current, "official": latest_official, "largest": largest,
+        "smallest": smallest, "provincial": provincial, "biggest": biggest,
+        "smallest_gov": smallest_gov, "leader": leader,
+        "solo": ops[0], "operators": ops[1:], "versions": versions,
+    }
+
+
+# --- in-process cases --------------------------------------------------------------------------
+
+def measure(name, func, repeat, warmup=3, memory=False):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        func()
+    times, cpu = [], []
+    for _ in range(repeat):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        func()
+        times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    with CaptureQueriesContext(connection) as queries:
+        func()
+    count = len(queries.captured_queries)
+    reset_queries()
+    result = {"case": name, **summary_ms(times), "queries": count,
+              "app_cpu_median_ms": round(statistics.median(cpu) * 1000, 1)}
+    if memory:
+        tracemalloc.start()
+        func()
+        result["peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        tracemalloc.stop()
+    log(f"{name}: median {result['median_ms']} ms, p95 {result['p95_ms']} ms, "
+        f"{result['queries']} queries")
+    return result
+
+
+def queries_of(func):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        func()
+    return len(queries.captured_queries)
+
+
+def page_cases(fx, repeat):
+    from django.test import Client
+
+    from assessments.models import Answer
+    from assessments.selectors.rankings import ranking
+    from assessments.spreadsheets.ranking_export import ranking_workbook
+
+    leader = Client()
+    leader.force_login(fx["leader"])
+    official = fx["official"].id
+
+    def get(client, url, marker=None):
+        def run():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            if marker is not None:
+                assert marker in response.content, url
+            return response
+        return run
+
+    cases = []
+    national = f"/rankings/{official}/national/?group=kabupaten"
+    largest = f"/rankings/{official}/{fx['largest'].id}/?group=all"
+    smallest = f"/rankings/{official}/{fx['smallest'].id}/?group=all"
+    rows_national = len(ranking(round_=fx["official"], province=None, group="kabupaten").rows)
+    rows_largest = len(ranking(round_=fx["official"], province=fx["largest"], group="all").rows)
+    rows_smallest = len(ranking(round_=fx["official"], province=fx["smallest"],
+                                group="all").rows)
+
+    def xlsx_builder(group):
+        def run():
+            return ranking_workbook(ranking(round_=fx["official"], province=None, group=group))
+        return run
+
+    provinsi = f"/rankings/{official}/national/?group=provinsi"
+    rows_provinsi = len(ranking(round_=fx["official"], province=None, group="provinsi").rows)
+    spec = [
+        (f"national kabupaten ranking, HTML ({rows_national} rows; small: provinsi "
+         f"{rows_provinsi})", get(leader, national), get(leader, provinsi), True, False),
+        (f"national kabupaten ranking, xlsx builder ({rows_national} rows)",
+         xlsx_builder("kabupaten"), xlsx_builder("provinsi"), True, True),
+        (f"largest province ranking, all governments ({rows_largest} rows; small "
+         f"{rows_smallest})", get(leader, largest), get(leader, smallest), True, False),
+        (f"largest province ranking, xlsx download ({rows_largest} rows)",
+         get(leader, largest.replace("/?", "/xlsx/?")),
+         get(leader, smallest.replace("/?", "/xlsx/?")), True, True),
+    ]
+    provincial, biggest, small = fx["provincial"], fx["biggest"], fx["smallest_gov"]
+    agencies = {g.id: g.agencies.count() for g in (provincial, biggest, small)}
+    spec += [
+        (f"largest province: provincial government dashboard ({agencies[provincial.id]} units)",
+         get(leader, f"/governments/{provincial.id}/dashboard/"),
+         get(leader, f"/governments/{small.id}/dashboard/"), True, True),
+        (f"government dashboard with heat-map ({agencies[biggest.id]} units x 14; smallest "
+         f"{agencies[small.id]})", get(leader, f"/governments/{biggest.id}/dashboard/"),
+         get(leader, f"/governments/{small.id}/dashboard/"), True, True),
+    ]
+    operator, assessment_id = fx["solo"]
+    op_client = Client()
+    op_client.force_login(operator)
+    spec.append(("checklist page (48 indicators)",
+                 get(op_client, f"/checklists/{assessment_id}/", b"answer-"), None, True, False))
+    for name, func, small_func, is_page, memory in spec:
+        result = measure(name, func, repeat, memory=memory)
+        result["kind"] = "page"
+        if small_func is not None:
+            result["queries_small"] = queries_of(small_func)
+        cases.append(result)
+
+    indicators = list(Answer.objects.filter(assessment_id=assessment_id)
+                      .order_by("indicator_id").values_list("indicator_id", flat=True))
+    counter = {"n": 0}
+
+    def save():
+        counter["n"] += 1
+        indicator = indicators[counter["n"] % len(indicators)]
+        version = Answer.objects.filter(assessment_id=assessment_id,
+                                        indicator_id=indicator).values_list("version",
+                                                                            flat=True).first()
+        started = time.perf_counter()
+        response = op_client.post(
+            f"/checklists/{assessment_id}/answers/{indicator}/",
+            {"value": str(counter["n"] % 4), "note": f"bench save {counter['n']}",
+             "version": str(version)}, HTTP_HX_REQUEST="true")
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200 and b"text-success" in response.content, \
+            response.content[:500]
+        return elapsed
+
+    for _ in range(3):
+        save()
+    times = [save() for _ in range(repeat)]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    with CaptureQueriesContext(connection) as captured:
+        save()
+    result = {"case": "save one answer (htmx POST, incl. score update)", "kind": "save",
+              **summary_ms(times), "queries": len(captured.captured_queries) - 1}
+    log(f"{result['case']}: median {result['median_ms']} ms, {result['queries']} queries")
+    cases.append(result)
+    return cases
+
+
+# --- separate processes ------------------------------------------------------------------------
+
+def run_measured(command, env):
+    """Run a command; return (seconds, peak RSS in MB, stdout)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{command} failed:\n{output}")
+    return elapsed, usage.ru_maxrss / 1024, output.strip()
+
+
+def export_case(env, round_id, repeat):
+    path = WORK / "national.xlsx"
+    runs = []
+    for _ in range(repeat):
+        runs.append(run_measured([PYTHON, "manage.py", "export_national", "--round",
+                                  str(round_id), "-o", str(path)], env))
+    seconds = [r[0] for r in runs]
+    result = {"case": "national Excel export (all governments, units x components)",
+              "kind": "export", "median_s": round(statistics.median(seconds), 2),
+              "max_s": round(max(seconds), 2), "runs": len(runs),
+              "peak_rss_mb": round(max(r[1] for r in runs), 1),
+              "size_mb": round(path.stat().st_size / 2**20, 1), "output": runs[-1][2]}
+    path.unlink(missing_ok=True)
+    log(f"export: median {result['median_s']} s, peak RSS {result['peak_rss_mb']} MB")
+    return result
+
+
+def recompute_case(round_id, repeat):
+    from django.db import connection
+
+    from assessments.management.commands.recompute_scores import recompute_scores
+
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        totals = recompute_scores(round_id)
+        times.append(time.perf_counter() - started)
+    # The floor: one plain aggregation of the round's answers into one figure per assessment.
+    sql = """
+        SELECT a.assessment_id, SUM(a.value), COUNT(*)
+        FROM assessments_answer a JOIN assessments_assessment s ON s.id = a.assessment_id
+        WHERE s.round_id = %s
+        GROUP BY a.assessment_id"""
+    floor = []
+    with connection.cursor() as cursor:
+        for _ in range(max(5, repeat * 3)):
+            started = time.perf_counter()
+            cursor.execute(sql, [round_id])
+            rows = cursor.fetchall()
+            floor.append(time.perf_counter() - started)
+    median, floor_median = statistics.median(times), statistics.median(floor)
+    result = {"case": "recompute_scores --round (whole round)", "kind": "recompute",
+              "median_s": round(median, 2), "runs": len(times),
+              "sql_floor_ms": round(floor_median * 1000, 1), "sql_rows": len(rows),
+              "ratio": round(median / floor_median, 1), "totals": totals}
+    log(f"recompute: {result['median_s']} s vs plain GROUP BY {result['sql_floor_ms']} ms "
+        f"= {result['ratio']}x")
+    return result
+
+
+def wait_for(url, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except Exception:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer in {seconds} s")
+
+
+def load_case(env, fx, users, duration, workers, spawn_rate=5):
+    from django.db.models import Q
+
+    from assessments.models import Answer
+    from compliance.specs import methodology_spec
+
+    operators = fx["operators"][:users]
+    if len(operators) < users:
+        raise RuntimeError(f"only {len(operators)} operators for {users} users")
+    config = {"password": BENCH_PASSWORD,
+              "scale_max": methodology_spec(fx["current"].methodology_id).scale_max,
+              "operators": [{"username": user.username, "assessment": aid,
+                             "versions": fx["versions"][aid]} for user, aid in operators]}
+    config_path, result_path = WORK / "load-config.json", WORK / "load-result.json"
+    config_path.write_text(json.dumps(config))
+    result_path.unlink(missing_ok=True)
+    server_env = {**env, "CONN_MAX_AGE": "60"}
+    gunicorn = subprocess.Popen(
+        # BENCH_WSGI lets a candidate change be tried under load without touching the app.
+        [str(Path(PYTHON).parent / "gunicorn"), os.environ.get("BENCH_WSGI", "compliance.wsgi"),
+         "--bind", f"127.0.0.1:{PORT}",
+         "--workers", str(workers), "--log-level", "warning", "--timeout", "120"],
+        cwd=ROOT, env=server_env, stdout=subprocess.DEVNULL,
+        stderr=open(WORK / "gunicorn.log", "w"), start_new_session=True)
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/accounts/login/")
+        log(f"load: gunicorn ({workers} workers) up; {users} operators logging in, then "
+            f"{duration} s of traffic")
+        locust_env = {**env, "BENCH_LOAD_CONFIG": str(config_path),
+                      "BENCH_LOAD_RESULT": str(result_path), "BENCH_DURATION": str(duration)}
+        subprocess.run(
+            [str(Path(PYTHON).parent / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
+             "--headless", "--users", str(users), "--spawn-rate", str(spawn_rate),
+             "--run-time", f"{int(duration + 120 + users / spawn_rate * 2)}s", "--host", f"http://127.0.0.1:{PORT}",
+             "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING"],
+            cwd=ROOT, env=locust_env, check=False, stdout=open(WORK / "locust.log", "w"),
+            stderr=subprocess.STDOUT, timeout=duration + 300 + users / spawn_rate * 2)
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    data = json.loads(result_path.read_text())
+    samples = data["samples"]
+    window = data["end"] - data["start"]
+    latencies = [s[1] for s in samples]
+    errors = sum(1 for s in samples if s[2])
+    by_name = {}
+    for name, ms, failed in samples:
+        by_name.setdefault(name, []).append(ms)
+    lost = []
+    acks = data["acks"]
+    stored = {}
+    keys = {(aid, ind) for aid, ind, *_rest in acks}
+    if keys:
+        condition = Q()
+        for aid in {aid for aid, _ind in keys}:
+            condition |= Q(assessment_id=aid)
+        for aid, ind, version, value, note in Answer.objects.filter(condition).values_list(
+                "assessment_id", "indicator_id", "version", "value", "note"):
+            stored[(aid, ind)] = (version, value, note)
+    attempts = {(aid, ind): set(notes) for aid, ind, notes in data["attempts"]}
+    superseded = 0
+    for aid, ind, version, value, note in acks:
+        found = stored.get((aid, ind))
+        if found == (version, value, note):
+            continue
+        if found and found[0] > version and found[2] in attempts.get((aid, ind), ()):
+            superseded += 1  # a later save of the same operator, sent but not acknowledged
+            continue
+        lost.append([aid, ind, version, value, note, found])
+    result = {
+        "case": f"load: {users} operators, checklist views + answer saves, {duration:g} s",
+        "kind": "load", "workers": workers, "requests": len(samples),
+        "rps": round(len(samples) / window, 1),
+        "p50_ms": round(percentile(latencies, 0.50) or 0, 1),
+        "p95_ms": round(percentile(latencies, 0.95) or 0, 1),
+        "p99_ms": round(percentile(latencies, 0.99) or 0, 1),
+        "errors": errors + data["login_failures"], "error_samples": data["errors"][:10],
+        "per_request": {name: {"count": len(v), "p50_ms": round(percentile(v, 0.5), 1),
+                               "p95_ms": round(percentile(v, 0.95), 1)}
+                        for name, v in by_name.items()},
+        "acknowledged_saves": len(acks), "attempted_saves": data["attempted_saves"],
+        "lost_saves": len(lost), "lost_samples": lost[:10],
+        "acknowledged_then_superseded_by_unacknowledged": superseded,
+    }
+    log(f"load: {result['rps']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+        f"p99 {result['p99_ms']} ms, {result['errors']} errors, {result['lost_saves']} lost "
+        f"of {len(acks)} acknowledged saves")
+    return result
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+def verdicts(case):
+    t = TARGETS
+    kind = case["kind"]
+    if kind == "page":
+        ok = case["median_ms"] <= t["page_median_ms"] and case["p95_ms"] <= t["page_p95_ms"]
+        constant = case.get("queries_small") in (None, case["queries"])
+        return ok and constant, (f"<= {t['page_median_ms']} / {t['page_p95_ms']} ms, queries "
+                                 "constant")
+    if kind == "save":
+        return case["median_ms"] <= t["save_median_ms"], f"median <= {t['save_median_ms']} ms"
+    if kind == "export":
+        return (case["median_s"] <= t["export_s"] and case["peak_rss_mb"] <= t["export_rss_mb"],
+                f"<= {t['export_s']} s, <= {t['export_rss_mb']} MB")
+    if kind == "recompute":
+        return case["ratio"] <= t["recompute_ratio"], f"<= {t['recompute_ratio']}x SQL"
+    if kind == "load":
+        return (case["rps"] >= t["load_rps"] and case["p95_ms"] <= t["load_p95_ms"]
+                and case["errors"] == 0 and case["lost_saves"] == 0,
+                f">= {t['load_rps']} req/s, p95 <= {t['load_p95_ms']} ms, 0 errors, 0 lost")
+    return None, ""
+
+
+def row_text(case):
+    kind = case["kind"]
+    if kind in ("page", "save"):
+        queries = str(case["queries"])
+        if "queries_small" in case:
+            queries += f" ({case['queries_small']} small)"
+        figures = (f"{case['median_ms']:>8.1f} {case['p95_ms']:>8.1f}  {queries:<16}"
+                   f"{case.get('peak_mb', ''):>8}")
+    elif kind == "export":
+        figures = (f"{case['median_s'] * 1000:>8.0f} {case['max_s'] * 1000:>8.0f}  "
+                   f"{'-':<16}{case['peak_rss_mb']:>8} RSS")
+    elif kind == "recompute":
+        figures = (f"{case['median_s'] * 1000:>8.0f} {'':>8}  {'SQL ' + str(case['sql_floor_ms']) + ' ms':<16}"
+                   f"{str(case['ratio']) + 'x':>8}")
+    else:
+        figures = (f"{case['p50_ms']:>8.1f} {case['p95_ms']:>8.1f}  "
+                   f"{str(case['rps']) + ' req/s':<16}{'p99 ' + str(case['p99_ms']):>8} "
+                   f"err {case['errors']} lost {case['lost_saves']}/{case['acknowledged_saves']}")
+    ok, target = verdicts(case)
+    mark = "met" if ok else "MISSED"
+    return f"{case['case'][:74]:<74} {figures}  [{mark}: {target}]"
+
+
+def table(cases):
+    header = (f"{'case':<74} {'median':>8} {'p95':>8}  {'queries/other':<16}{'peak MB':>8}")
+    lines = [header + "   (times in ms)", "-" * len(header)]
+    lines += [row_text(case) for case in cases]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="1.0")
+    parser.add_argument("--seed", default=None)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--export-runs", type=int, default=3)
+    parser.add_argument("--recompute-runs", type=int, default=3)
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--only-load", action="store_true", help="skip every case but the load")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DB
+    env = {**os.environ, **ENV, "DATABASE_URL": url}
+    os.environ.update(env)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    WORK.mkdir(parents=True, exist_ok=True)
+    ensure_database(url)
+    manage("migrate", "-v0", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    log("generating (or reusing) the synthetic nation")
+    generated = manage("generate_national", "--scale", args.scale,
+                       *(["--seed", args.seed] if args.seed else []), "--json", env=env,
+                       capture=True)
+    nation = json.loads(generated.stdout.strip().splitlines()[-1])
+    log(f"nation: {nation}")
+
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from agencies.models import Agency, Government
+    from assessments.models import Answer
+
+    fx = bench_fixtures(max(args.users, 1))
+    current = fx["current"]
+    counts = {"governments": Government.objects.count(), "agencies": Agency.objects.count(),
+              "answers": Answer.objects.filter(assessment__round=current).count()}
+    log(f"counts: {counts}")
+    cases = []
+    if not args.only_load:
+        cases += page_cases(fx, args.repeat)
+        cases.append(export_case(env, current.id, args.export_runs))
+        cases.append(recompute_case(current.id, args.recompute_runs))
+    connection.close()
+    if not args.skip_load:
+        cases.append(load_case(env, fx, args.users, args.duration, args.workers))
+    text = table(cases)
+    elapsed = time.perf_counter() - began
+    print()
+    print(text)
+    print(f"\nnation {counts}; bench took {elapsed:.0f} s end to end; load average "
+          f"{LOAD_AT_START[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end "
+          f"({os.cpu_count()} CPUs; other processes on the machine disturb the figures)")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    report = {
+        "at": stamp, "load_average_at_end": os.getloadavg(),
+        "load_average_at_start": LOAD_AT_START, "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                 "platform": platform.platform()},
+        "database": url.rsplit("@", 1)[-1], "nation": nation, "counts": counts,
+        "args": vars(args), "targets": TARGETS, "cases": cases, "table": text,
+        "seconds": round(elapsed, 1),
+    }
+    for verdict_case in cases:
+        verdict_case["met"] = bool(verdicts(verdict_case)[0])
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2, default=str))
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str))
+    log(f"written bench/results/bench-{stamp}.json")
+
+
+if __name__ == "__main__":
+    main()

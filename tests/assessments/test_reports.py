@@ -1,0 +1,460 @@
+"""Self-score against verified score (per indicator, component, unit and government), the
+unit's rapor as a page and as a workbook, who may read them before and after publication, and
+query counts that do not grow with the number of units.
+
+The round is built with the services: Muna Barat's two sampled units answer everything, the
+assessor verifies everything with a few findings, both units are finalised; the tests that
+need it then publish the round.
+"""
+import io
+import re
+import zipfile
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from agencies.models import Agency, AgencyKind
+from assessments.models import Assessment, ComponentScore, GovernmentResult
+from assessments.selectors.comparison import government_comparison, rapor
+from assessments.services.answers import answer_save
+from assessments.services.rounds import round_transition
+from assessments.services.verification import answer_verify, assessment_finalise
+from compliance.models import Component, Indicator
+from compliance.specs import methodology_spec
+
+CENT = Decimal("0.01")
+INJECTION = '=HYPERLINK("http://example.org/x","klik")'
+RAMP = "Belum ada ramp untuk kursi roda"
+NOTE = "Kotak saran tersedia di loket"
+
+
+def q(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+# --- the round ---------------------------------------------------------------------------------
+
+def self_values(key, indicator):
+    """Unit a claims everything (3); unit b claims little (1)."""
+    return 3 if key == "a" else 1
+
+
+def verified_values(key, indicator):
+    """Unit a: complaints (j) 0, facilities (g) 3, everything else 2.
+    Unit b: complaints (j) 3, everything else 1."""
+    code = indicator.component.code
+    if key == "a":
+        return {"pengaduan": 0, "sarana": 3}.get(code, 2)
+    return 3 if code == "pengaduan" else 1
+
+
+FINDINGS = {("a", "pengaduan", 1): INJECTION, ("a", "sarana", 1): RAMP}
+
+
+@pytest.fixture
+def verified_round(live_round, personas):
+    """Muna Barat's round in verification, both sampled units verified and finalised."""
+    round_ = live_round["round"]
+    units = live_round["assessments"]
+    operators = {"a": personas["operator"], "b": personas["operator_b"]}
+    indicators = list(Indicator.objects.filter(active=True).select_related("component"))
+    for key in ("a", "b"):
+        for indicator in indicators:
+            note = NOTE if (key, indicator.component.code, indicator.order) == (
+                "a", "pengaduan", 1) else ""
+            answer_save(assessment_id=units[key].id, indicator=indicator, user=operators[key],
+                        value=self_values(key, indicator), not_applicable=False, note=note,
+                        expected_version=0)
+    round_transition(round_=round_, to_state="verification", by=personas["admin"])
+    for key in ("a", "b"):
+        for indicator in indicators:
+            answer_verify(assessment_id=units[key].id, indicator=indicator,
+                          user=personas["assessor"],
+                          verified_value=verified_values(key, indicator),
+                          verified_not_applicable=False,
+                          finding=FINDINGS.get((key, indicator.component.code, indicator.order),
+                                               ""),
+                          expected_version=0)
+        assessment_finalise(assessment_id=units[key].id, user=personas["assessor"])
+    for assessment in units.values():
+        assessment.refresh_from_db()
+    round_.refresh_from_db()
+    return live_round
+
+
+def publish(live_round, personas):
+    round_transition(round_=live_round["round"], to_state="published", by=personas["admin"])
+    live_round["round"].refresh_from_db()
+
+
+def expected_unit_scores():
+    """The stored verified scores worked out by hand from the 2022 methodology: Input 21.85
+    (g, h, k), Process 32.37 (a–f, i, l–n), complaints 21.54 (j); no survey score yet, so the
+    unit is the weighted mean of those three dimensions."""
+    weights = Decimal("21.85") + Decimal("32.37") + Decimal("21.54")
+    two_thirds, one_third = Decimal(200) / 3, Decimal(100) / 3
+    a_input = (Decimal(100) + two_thirds + two_thirds) / 3
+    a = (a_input * Decimal("21.85") + two_thirds * Decimal("32.37")) / weights
+    b = (one_third * (Decimal("21.85") + Decimal("32.37")) + 100 * Decimal("21.54")) / weights
+    return q(a), q(b)
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_gap_is_verified_minus_self_at_every_level(verified_round):
+    a, b = verified_round["assessments"]["a"], verified_round["assessments"]["b"]
+    verified_a, verified_b = expected_unit_scores()
+    assert (a.self_score, b.self_score) == (Decimal("100.00"), Decimal("33.33"))
+    assert (a.verified_score, b.verified_score) == (verified_a, verified_b)
+
+    result = government_comparison(government=verified_round["government"],
+                                   round_=verified_round["round"])
+    units = {unit.assessment.id: unit for unit in result.units}
+    assert [unit.assessment.sampled for unit in result.units] == [True, True]
+    assert units[a.id].scores.gap == q(verified_a - Decimal("100.00"))
+    assert units[b.id].scores.gap == q(verified_b - Decimal("33.33"))
+    assert units[a.id].scores.over_claimed and not units[b.id].scores.over_claimed
+    assert [u.assessment.id for u in result.over_claiming_units] == [a.id]
+    # the bands of each side, from the methodology
+    assert units[a.id].scores.self_band.category == "A"
+    assert units[a.id].scores.verified_band.zone == methodology_spec(
+        verified_round["round"].methodology_id).band(verified_a).zone
+
+    # government: mean of the sampled units' rounded scores, rounded half-up, on both sides
+    self_government = q((Decimal("100.00") + Decimal("33.33")) / 2)
+    verified_government = q((verified_a + verified_b) / 2)
+    assert self_government == Decimal("66.67")  # 66.665 rounds up
+    assert result.scores.self_score == self_government
+    assert result.scores.verified_score == verified_government
+    assert result.scores.gap == verified_government - self_government
+    assert result.sampled_count == 2
+
+    # components: mean over the two sampled units of the stored (rounded) component scores
+    components = {row.component.code: row.scores for row in result.components}
+    assert len(components) == 14
+    assert (components["pengaduan"].self_score, components["pengaduan"].verified_score,
+            components["pengaduan"].gap) == (Decimal("66.67"), Decimal("50.00"),
+                                             Decimal("-16.67"))
+    assert (components["sarana"].self_score, components["sarana"].verified_score,
+            components["sarana"].gap) == (Decimal("66.67"), Decimal("66.67"), Decimal("0.00"))
+    assert (components["dasar_hukum"].verified_score, components["dasar_hukum"].gap) == (
+        Decimal("50.00"), Decimal("-16.67"))
+
+
+@pytest.mark.django_db
+def test_per_indicator_values_gaps_notes_and_findings(verified_round):
+    report = rapor(Assessment.objects.select_related("round", "agency__government").get(
+        id=verified_round["assessments"]["a"].id))
+    lines = {line.code: line for line in report.indicators}
+    assert len(lines) == Indicator.objects.filter(active=True).count()
+    j1, g1, a1 = lines["j1"], lines["g1"], lines["a1"]
+    assert (j1.value, j1.verified_value, j1.gap, j1.note, j1.finding) == (3, 0, -3, NOTE,
+                                                                          INJECTION)
+    assert j1.over_claimed
+    assert (g1.value, g1.verified_value, g1.gap, g1.finding) == (3, 3, 0, RAMP)
+    assert (a1.value, a1.verified_value, a1.gap, a1.finding) == (3, 2, -1, "")
+    assert [line.code for line in report.findings] == ["g1", "j1"]
+    components = {row.component.code: row.scores for row in report.components}
+    assert (components["pengaduan"].self_score, components["pengaduan"].verified_score,
+            components["pengaduan"].gap) == (Decimal("100.00"), Decimal("0.00"),
+                                             Decimal("-100.00"))
+    assert components["sarana"].gap == Decimal("0.00")
+    assert report.scores.gap == q(expected_unit_scores()[0] - 100)
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+def figures(html, row_id):
+    """{"self": …, "verified": …, "gap": …} of one table row, as the page prints them."""
+    match = re.search(rf'<tr id="{re.escape(row_id)}"[^>]*>(.*?)</tr>', html, re.S)
+    assert match, f"no row {row_id}"
+    result = {}
+    for name, cell in re.findall(r'data-figure="(\w+)"[^>]*>(.*?)</t[dh]>', match.group(1),
+                                 re.S):
+        text = re.sub(r"<[^>]+>", " ", cell)
+        number = re.search(r"[-+]?\d+(?:\.\d+)?", text)
+        result[name] = Decimal(number.group()) if number else None
+    return result
+
+
+def comparison_url(live_round):
+    return reverse("comparison", args=[live_round["government"].id, live_round["round"].id])
+
+
+@pytest.mark.django_db
+def test_comparison_page_shows_the_figures_of_the_selector(client, verified_round, personas):
+    publish(verified_round, personas)
+    english(client)
+    client.force_login(personas["leader"])
+    response = client.get(comparison_url(verified_round))
+    assert response.status_code == 200
+    html = response.content.decode()
+    a, b = verified_round["assessments"]["a"], verified_round["assessments"]["b"]
+    verified_a, verified_b = expected_unit_scores()
+    assert figures(html, f"unit-{a.id}") == {"self": Decimal("100.00"), "verified": verified_a,
+                                             "gap": q(verified_a - 100)}
+    assert figures(html, f"unit-{b.id}") == {"self": Decimal("33.33"), "verified": verified_b,
+                                             "gap": q(verified_b - Decimal("33.33"))}
+    assert figures(html, "component-pengaduan") == {
+        "self": Decimal("66.67"), "verified": Decimal("50.00"), "gap": Decimal("-16.67")}
+    result = GovernmentResult.objects.get(round=verified_round["round"],
+                                          government=verified_round["government"])
+    government = re.search(r'id="government-table".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    assert f"{result.score:.2f}" in government  # the published score is the verified side
+    assert "over-claimed" in html  # the gap is said in words, not only in colour
+    assert 'href="' + reverse("rapor", args=[a.id]) + '"' in html
+    assert 'media="print"' in html and "css/print.css" in html
+
+
+@pytest.mark.django_db
+def test_comparison_speaks_indonesian_by_default(client, verified_round, personas):
+    publish(verified_round, personas)
+    client.force_login(personas["coordinator"])
+    html = client.get(comparison_url(verified_round)).content.decode()
+    assert "33,33" in html and "66,67" in html
+
+
+@pytest.mark.django_db
+def test_rapor_page_shows_score_zone_components_and_findings(client, verified_round, personas):
+    publish(verified_round, personas)
+    english(client)
+    client.force_login(personas["operator"])
+    a = verified_round["assessments"]["a"]
+    response = client.get(reverse("rapor", args=[a.id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    verified_a = expected_unit_scores()[0]
+    summary = re.search(r'id="rapor-summary"(.*?)</dl>', html, re.S).group(1)
+    band = methodology_spec(a.round.methodology_id).band(verified_a)
+    assert f"{verified_a:.2f}" in summary
+    zone_word = {"red": "Red", "yellow": "Yellow", "green": "Green"}[band.zone]
+    assert f"{band.category} · {zone_word}" in summary  # the zone is written, not only coloured
+    assert figures(html, "component-pengaduan") == {
+        "self": Decimal("100.00"), "verified": Decimal("0.00"), "gap": Decimal("-100.00")}
+    assert figures(html, "indicator-j1") == {"self": 3, "verified": 0, "gap": -3}
+    assert RAMP in html and NOTE in html
+    assert "HYPERLINK(&quot;http://example.org/x&quot;" in html  # escaped, as text
+    assert 'media="print"' in html and reverse("rapor-xlsx", args=[a.id]) in html
+
+
+# --- the workbook ------------------------------------------------------------------------------
+
+def workbook_of(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert response["Content-Disposition"].startswith('attachment; filename="rapor-2026-')
+    return load_workbook(io.BytesIO(response.content))
+
+
+@pytest.mark.django_db
+def test_workbook_has_the_figures_of_the_page(client, verified_round, personas):
+    publish(verified_round, personas)
+    english(client)
+    client.force_login(personas["coordinator"])
+    a = verified_round["assessments"]["a"]
+    html = client.get(reverse("rapor", args=[a.id])).content.decode()
+    book = workbook_of(client.get(reverse("rapor-xlsx", args=[a.id])))
+    assert book.sheetnames == ["Summary", "Components", "Findings"]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref.startswith("A1:")
+        assert all(cell.font.bold for cell in sheet[1])
+
+    summary = book["Summary"]
+    header = [cell.value for cell in summary[1]]
+    row = dict(zip(header, [cell for cell in summary[2]]))
+    verified_a = expected_unit_scores()[0]
+    assert header == ["Unit", "Government", "Round", "Verified score", "Category", "Zone",
+                      "Label", "Self-score", "Gap"]
+    assert row["Unit"].value == "DPMPTSP Muna Barat"
+    assert row["Government"].value == "Kabupaten Muna Barat"
+    assert row["Round"].value == "Penilaian 2026"
+    assert isinstance(row["Verified score"].value, float)
+    assert q(row["Verified score"].value) == verified_a
+    assert row["Verified score"].number_format == "0.00"
+    assert q(row["Self-score"].value) == Decimal("100.00")
+    assert q(row["Gap"].value) == q(verified_a - 100)
+    band = methodology_spec(a.round.methodology_id).band(verified_a)
+    assert row["Category"].value == band.category
+    assert row["Zone"].value == {"red": "Red", "yellow": "Yellow", "green": "Green"}[band.zone]
+    assert row["Zone"].fill.fgColor.rgb.endswith({"red": "F8696B", "yellow": "FFEB84",
+                                                  "green": "63BE7B"}[band.zone])
+
+    components = book["Components"]
+    rows = {r[0].value: r for r in components.iter_rows(min_row=2)}
+    assert len(rows) == 14
+    for letter, code in [("j", "pengaduan"), ("g", "sarana"), ("a", "dasar_hukum")]:
+        page = figures(html, f"component-{code}")
+        _letter, _name, own, verified, gap, zone, _label = rows[letter]
+        assert (q(own.value), q(verified.value), q(gap.value)) == (
+            page["self"], page["verified"], page["gap"])
+        assert zone.value in ("Red", "Yellow", "Green")
+
+    findings = book["Findings"]
+    lines = {r[0].value: [c.value for c in r] for r in findings.iter_rows(min_row=2)}
+    assert len(lines) == Indicator.objects.filter(active=True).count()
+    for code in ("j1", "g1", "a1"):
+        page = figures(html, f"indicator-{code}")
+        _code, _text, own, verified, gap, _finding = lines[code]
+        assert (own, verified, gap) == (page["self"], page["verified"], page["gap"])
+    assert lines["g1"][5] == RAMP
+    assert lines["g1"][1] == Indicator.objects.get(component__code="sarana", order=1).text_en
+
+
+@pytest.mark.django_db
+def test_a_finding_that_looks_like_a_formula_is_stored_as_text(client, verified_round,
+                                                               personas):
+    client.force_login(personas["assessor"])  # before publication: the assessor's own draft
+    response = client.get(reverse("rapor-xlsx", args=[verified_round["assessments"]["a"].id]))
+    book = workbook_of(response)
+    (j1,) = [row for row in book.worksheets[2].iter_rows(min_row=2) if row[0].value == "j1"]
+    assert j1[5].value == INJECTION
+    assert j1[5].data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+        assert sheets and not any("<f>" in archive.read(name).decode() for name in sheets)
+
+
+# --- who may read it ---------------------------------------------------------------------------
+
+BEFORE = {  # persona: (comparison, rapor of unit a, its workbook)
+    "admin": (200, 200, 200),
+    "assessor": (200, 200, 200),
+    "coordinator": (403, 403, 403),
+    "leader": (403, 403, 403),
+    "operator": (403, 403, 403),
+    "operator_b": (403, 404, 404),
+    "outsider": (404, 404, 404),
+    "anonymous": ("login", "login", "login"),
+}
+AFTER = {
+    "admin": (200, 200, 200),
+    "assessor": (200, 200, 200),
+    "coordinator": (200, 200, 200),
+    "leader": (200, 200, 200),
+    "operator": (403, 200, 200),  # their own unit's rapor, not the whole government
+    "operator_b": (403, 404, 404),  # another unit's rapor does not exist for them
+    "outsider": (404, 404, 404),
+    "anonymous": ("login", "login", "login"),
+}
+
+
+def check_matrix(client_class, live_round, personas, matrix):
+    a = live_round["assessments"]["a"]
+    urls = [comparison_url(live_round), reverse("rapor", args=[a.id]),
+            reverse("rapor-xlsx", args=[a.id])]
+    problems = []
+    for persona, statuses in matrix.items():
+        for url, expected in zip(urls, statuses):
+            client = client_class()
+            if personas[persona] is not None:
+                client.force_login(personas[persona])
+            response = client.get(url)
+            if expected == "login":
+                ok = response.status_code == 302 and response["Location"].startswith(
+                    reverse("login"))
+            else:
+                ok = response.status_code == expected
+            if not ok:
+                problems.append(f"{persona} {url}: {response.status_code}, wanted {expected}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_before_publication_only_administrators_and_assessors_read_verified_figures(
+        verified_round, personas):
+    from django.test import Client
+
+    assert verified_round["round"].state == "verification"
+    check_matrix(Client, verified_round, personas, BEFORE)
+
+
+@pytest.mark.django_db
+def test_in_self_assessment_nobody_else_reads_them_either(live_round, personas):
+    from django.test import Client
+
+    assert live_round["round"].state == "self_assessment"
+    check_matrix(Client, live_round, personas, BEFORE)
+
+
+@pytest.mark.django_db
+def test_after_publication_the_government_reads_them(verified_round, personas):
+    from django.test import Client
+
+    publish(verified_round, personas)
+    check_matrix(Client, verified_round, personas, AFTER)
+    round_transition(round_=verified_round["round"], to_state="closed", by=personas["admin"])
+    check_matrix(Client, verified_round, personas, AFTER)
+
+
+@pytest.mark.django_db
+def test_unknown_objects_are_404(client, live_round, personas):
+    client.force_login(personas["admin"])
+    assert client.get(reverse("comparison", args=[live_round["government"].id, 999999])
+                      ).status_code == 404
+    assert client.get(reverse("comparison", args=[999999, live_round["round"].id])
+                      ).status_code == 404
+    assert client.get(reverse("rapor", args=[999999])).status_code == 404
+    assert client.get(reverse("rapor-xlsx", args=[999999])).status_code == 404
+
+
+# --- query counts ------------------------------------------------------------------------------
+
+def add_units(live_round, count, start):
+    """Extra units of Muna Barat with stored scores (written directly: only the count of
+    queries is under test here)."""
+    components = list(Component.objects.all())
+    for number in range(start, start + count):
+        agency = Agency.objects.create(government=live_round["government"],
+                                       name=f"Puskesmas {number}", kind=AgencyKind.PUSKESMAS)
+        assessment = Assessment.objects.create(
+            round=live_round["round"], agency=agency, sampled=number % 2 == 0,
+            self_score=Decimal(50 + number), verified_score=Decimal(40 + number))
+        ComponentScore.objects.bulk_create(
+            [ComponentScore(assessment=assessment, component=component,
+                            self_score=Decimal(60), verified_score=Decimal(number))
+             for component in components])
+
+
+@pytest.mark.django_db
+def test_comparison_costs_the_same_queries_for_2_and_7_units(client, live_round, personas,
+                                                              django_assert_num_queries):
+    government, round_ = live_round["government"], live_round["round"]
+    url = comparison_url(live_round)
+    client.force_login(personas["admin"])
+    assert client.get(url).status_code == 200  # warms the methodology cache
+    assert Assessment.objects.filter(round=round_, agency__government=government).count() == 2
+    with CaptureQueriesContext(connection) as two:  # session, user, scope, objects, selector
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(4):
+        government_comparison(government=government, round_=round_)
+
+    add_units(live_round, 5, start=10)
+    assert Assessment.objects.filter(round=round_, agency__government=government).count() == 7
+    with django_assert_num_queries(len(two)):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('<tr id="unit-') == 7
+    with django_assert_num_queries(4):
+        government_comparison(government=government, round_=round_)
+
+
+@pytest.mark.django_db
+def test_rapor_costs_a_fixed_number_of_queries(live_round, django_assert_num_queries):
+    assessment = Assessment.objects.select_related("round", "agency__government").get(
+        id=live_round["assessments"]["a"].id)
+    rapor(assessment)  # warms the methodology cache
+    with django_assert_num_queries(3):
+        report = rapor(assessment)
+    assert len(report.indicators) == Indicator.objects.filter(active=True).count()
