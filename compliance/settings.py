@@ -118,6 +118,7 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["compliance.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True

@@ -199,3 +199,15 @@ def test_django_speaks_indonesian():
         assert translation.gettext("Rank") == "Rank"
         assert translation.ngettext("%(counter)s government", "%(counter)s governments", 2) \
             == "%(counter)s governments"
+
+
+def test_indonesian_dates_are_written_out_in_full():
+    from datetime import date
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("id"):
+        assert date_format(date(2026, 11, 22), "DATE_FORMAT") == "22 November 2026"
+    with translation.override("en"):
+        assert date_format(date(2026, 11, 22), "DATE_FORMAT") == "Nov. 22, 2026"

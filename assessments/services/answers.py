@@ -2,7 +2,7 @@
 row locked so the stored scores always match the answers, and a version check so that two
 people editing the same indicator never silently overwrite each other."""
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from compliance.models import Indicator
@@ -11,6 +11,12 @@ from compliance.specs import methodology_spec
 from ..models import Answer, Assessment
 from ..rules import checklist_lock_reason
 from .scores import assessment_recompute_scores
+
+
+def lock_round_shared(round_id):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM assessments_round WHERE id = %s FOR SHARE", [round_id])
 
 
 class ChecklistLocked(Exception):
@@ -28,8 +34,11 @@ class AnswerConflict(Exception):
 def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | None,
                 not_applicable: bool, note: str, expected_version: int) -> Answer:
     with transaction.atomic():
-        assessment = (Assessment.objects.select_for_update().select_related("round")
-                      .get(id=assessment_id))
+        # Lock the assessment only (not the round, which every save of the round shares);
+        # a shared lock on the round still makes a state change wait for saves in flight.
+        assessment = (Assessment.objects.select_for_update(of=("self",))
+                      .select_related("round").get(id=assessment_id))
+        lock_round_shared(assessment.round_id)
         reason = checklist_lock_reason(assessment)
         if reason:
             raise ChecklistLocked(reason)
@@ -49,7 +58,10 @@ def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | 
         answer.note = note
         answer.version = current_version + 1
         answer.updated_by = user
-        answer.full_clean()
+        # Value range is checked above against the methodology; the database constraints
+        # refuse anything else, so the per-save uniqueness queries are skipped.
+        answer.full_clean(exclude=["assessment", "indicator", "updated_by"],
+                          validate_unique=False, validate_constraints=False)
         answer._history_user = user
         answer.save()
         assessment_recompute_scores(assessment=assessment)

@@ -114,6 +114,9 @@ def round_transition(*, round_: Round, to_state: str, by, reason: str = "") -> R
     reason = (reason or "").strip()[:500]
     with transaction.atomic():
         locked = Round.objects.select_for_update().get(id=round_.id)
+        if locked.is_official:
+            raise TransitionRefused(_("A round of imported official results does not change "
+                                      "state; import its results again instead."))
         current = State(locked.state)
         allowed = {FORWARD.get(current), CORRECTION.get(current)} - {None}
         if to_state not in allowed:
@@ -136,12 +139,12 @@ def round_transition(*, round_: Round, to_state: str, by, reason: str = "") -> R
 
 def publication_problems(round_: Round) -> list[str]:
     problems = []
+    excluded = set(RoundGovernment.objects.filter(round=round_, not_assessed=True)
+                   .values_list("government_id", flat=True))
     for assessment in (Assessment.objects.filter(round=round_, sampled=True,
                                                  finalised_at__isnull=True)
                        .select_related("agency__government").order_by("agency__name")):
-        excluded = RoundGovernment.objects.filter(
-            round=round_, government=assessment.agency.government, not_assessed=True).exists()
-        if not excluded:
+        if assessment.agency.government_id not in excluded:
             problems.append(_("%(agency)s (%(government)s) is not finalised.") % {
                 "agency": assessment.agency.name,
                 "government": assessment.agency.government.name})

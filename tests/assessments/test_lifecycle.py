@@ -257,3 +257,12 @@ def test_findings_become_follow_up_actions_once(verifying):
     assert action.title == "Belum ada ramp untuk kursi roda"
     assert action.agency == dpmptsp.agency and action.component.code == "sarana"
     assert action.status == "open"
+
+
+@pytest.mark.django_db
+def test_official_results_rounds_never_change_state(admin, sultra):
+    official = Round.objects.get(year=2021)
+    for target in ("verification", "closed"):
+        with pytest.raises(TransitionRefused):
+            round_transition(round_=official, to_state=target, by=admin, reason="x")
+    assert GovernmentResult.objects.filter(round=official).count() == 18
