@@ -23,12 +23,12 @@ $(VENV)/.stamp-requirements-test: requirements-test.txt requirements.txt | $(PY)
 	$(PIP) install -r requirements-test.txt
 	touch $@ $(VENV)/.stamp-requirements
 
-run: venv
+run: venv .env
 	DEBUG=true $(PY) manage.py migrate
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-test: test-deps
+test: test-deps .env
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
@@ -48,3 +48,8 @@ $(VENV)/.stamp-requirements-bench: requirements-bench.txt requirements.txt | $(P
 
 bench: $(VENV)/.stamp-requirements-bench
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)
+
+# A local .env (git ignores it) so that plain `.venv/bin/python manage.py …` works on a
+# development machine; production sets its variables in the environment instead.
+.env:
+	printf 'DEBUG=true\n' > .env

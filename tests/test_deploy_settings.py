@@ -18,7 +18,9 @@ PRODUCTION = {
 
 
 def run_manage(*args, **extra_env):
-    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
+    # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process; a server never has it.
+    env = {key: value for key, value in os.environ.items()
+           if key not in PRODUCTION and key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(PRODUCTION, **extra_env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
