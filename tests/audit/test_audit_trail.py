@@ -186,3 +186,35 @@ def test_audit_page_is_for_administrators_only_and_filters_from_an_allow_list(
                    {"page": "99999999999999999999999"}, {"row": "9" * 40}):
         response = client.get(url, params)
         assert response.status_code == 200
+
+
+def test_a_double_submit_is_one_status_change_in_the_trail(client, personas, live_round):
+    from tests.assessments.test_workflow import answer_all
+
+    assessment = live_round["assessments"]["a"]
+    answer_all(assessment, personas["operator"])
+    client.force_login(personas["operator"])
+    url = reverse("checklist-submit", args=[assessment.id])
+    client.post(url)
+    client.post(url)
+    status_changes = [e for e in entries("assessments_assessment", assessment.pk)
+                      if e.action == "update"
+                      and e.old_values["status"] != e.new_values["status"]]
+    assert [(e.old_values["status"], e.new_values["status"]) for e in status_changes] == [
+        ("not_started", "in_progress"), ("in_progress", "submitted")]
+    assert status_changes[-1].actor_id == personas["operator"].pk
+
+
+def test_a_round_transition_is_in_the_trail_with_its_administrator(client, personas, live_round):
+    round_ = live_round["round"]
+    client.force_login(personas["admin"])
+    response = client.post(reverse("round-transition", args=[round_.pk]),
+                           {"to_state": "verification"})
+    assert response.status_code in (200, 302)
+    round_.refresh_from_db()
+    assert round_.state == "verification"
+    change = entries("assessments_round", round_.pk)[-1]
+    assert (change.old_values["state"], change.new_values["state"]) == (
+        "self_assessment", "verification")
+    assert change.actor == f"user:{personas['admin'].pk}:admin"
+    assert change.request_id == response.headers["X-Request-ID"]
