@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: venv test-deps run test messages
+.PHONY: venv test-deps run test messages catalogue
 
 # The stamps reinstall the requirements whenever a requirements file is newer than they are.
 venv: $(VENV)/.stamp-requirements
@@ -32,7 +32,12 @@ test: test-deps .env
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
-# Recompile locale/*/LC_MESSAGES/*.mo (needs gettext's msgfmt).
+# Refresh the catalogues from the source (then translate the new Indonesian entries), and
+# recompile locale/*/LC_MESSAGES/*.mo (both need gettext).
+MAKEMESSAGES_ARGS := -l id -l en --ignore=.venv --ignore=bench --ignore=tests --no-obsolete --no-location --no-wrap
+catalogue: venv
+	DEBUG=true $(PY) manage.py makemessages $(MAKEMESSAGES_ARGS)
+
 messages: venv
 	DEBUG=true $(PY) manage.py compilemessages -l id -l en --ignore=.venv
 

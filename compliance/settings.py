@@ -43,11 +43,13 @@ INSTALLED_APPS = [
     "compliance",
     "agencies",
     "assessments",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "compliance.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,9 +182,21 @@ FILE_UPLOAD_HANDLERS = [
 ]
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# Every line carries the request id that the error page shows the user, so a reported error
+# can be found in the log. Errors (with their traceback) go to the log, never to the page.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "audit.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                    "formatter": "plain"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("audit.urls")),
     path("", include("agencies.urls")),
     path("", include("assessments.urls_reports")),
     path("", include("assessments.urls_rounds")),
@@ -15,3 +16,5 @@ urlpatterns = [
     path("", include("assessments.urls_actions")),
     path("", include("assessments.urls")),
 ]
+
+handler500 = "compliance.errors.server_error"
