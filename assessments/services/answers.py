@@ -31,6 +31,14 @@ class AnswerConflict(Exception):
         self.current = current
 
 
+def check_version(answer: Answer | None, current: int, expected: int) -> None:
+    """The optimistic lock shared by the operator's and the assessor's saves: the version the
+    user loaded must still be the one in the (locked) row. A function of its own so that the
+    race tests can take it out and show the lost update it prevents."""
+    if current != expected:
+        raise AnswerConflict(answer)
+
+
 def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | None,
                 not_applicable: bool, note: str, expected_version: int) -> Answer:
     with transaction.atomic():
@@ -49,8 +57,7 @@ def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | 
         answer = (Answer.objects.select_for_update()
                   .filter(assessment=assessment, indicator=indicator).first())
         current_version = answer.version if answer else 0
-        if current_version != expected_version:
-            raise AnswerConflict(answer)
+        check_version(answer, current_version, expected_version)
         if answer is None:
             answer = Answer(assessment=assessment, indicator=indicator, version=0)
         answer.value = None if not_applicable else value

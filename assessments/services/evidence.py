@@ -18,7 +18,7 @@ from compliance.models import Indicator
 
 from ..models import Assessment, Evidence
 from ..rules import checklist_lock_reason
-from .answers import ChecklistLocked
+from .answers import ChecklistLocked, lock_round_shared
 
 PDF = b"%PDF-"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -84,8 +84,9 @@ def validate_upload(upload) -> None:
 
 
 def _locked_assessment(assessment_id):
-    assessment = (Assessment.objects.select_for_update().select_related("round")
-                  .get(id=assessment_id))
+    assessment = (Assessment.objects.select_for_update(of=("self",))
+                  .select_related("round").get(id=assessment_id))
+    lock_round_shared(assessment.round_id)  # the round row is shared, not taken
     reason = checklist_lock_reason(assessment)
     if reason:
         raise ChecklistLocked(reason)

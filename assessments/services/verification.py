@@ -12,7 +12,7 @@ from compliance.models import Indicator
 from compliance.specs import methodology_spec
 
 from ..models import Answer, Assessment, Round
-from .answers import AnswerConflict, ChecklistLocked
+from .answers import ChecklistLocked, check_version, lock_round_shared
 from .scores import assessment_recompute_verified
 
 
@@ -26,8 +26,9 @@ def verification_lock_reason(assessment: Assessment) -> str | None:
 
 
 def _locked(assessment_id):
-    assessment = (Assessment.objects.select_for_update().select_related("round")
-                  .get(id=assessment_id))
+    assessment = (Assessment.objects.select_for_update(of=("self",))
+                  .select_related("round").get(id=assessment_id))
+    lock_round_shared(assessment.round_id)  # the round row is shared, not taken
     reason = verification_lock_reason(assessment)
     if reason:
         raise ChecklistLocked(reason)
@@ -52,8 +53,7 @@ def answer_verify(*, assessment_id: int, indicator: Indicator, user, verified_va
         answer = (Answer.objects.select_for_update()
                   .filter(assessment=assessment, indicator=indicator).first())
         current = answer.verification_version if answer else 0
-        if current != expected_version:
-            raise AnswerConflict(answer)
+        check_version(answer, current, expected_version)
         if answer is None:  # the operator left it empty; the assessor still scores it
             answer = Answer(assessment=assessment, indicator=indicator, version=0)
         answer.verified_value = None if verified_not_applicable else verified_value

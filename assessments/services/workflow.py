@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ..models import Assessment, ChecklistEvent
 from ..rules import checklist_lock_reason
 from ..selectors.checklist import missing_indicators
-from .answers import ChecklistLocked
+from .answers import ChecklistLocked, lock_round_shared
 
 
 class ChecklistIncomplete(Exception):
@@ -18,8 +18,9 @@ class ChecklistIncomplete(Exception):
 
 def assessment_submit(*, assessment_id: int, user) -> Assessment:
     with transaction.atomic():
-        assessment = (Assessment.objects.select_for_update().select_related("round")
-                      .get(id=assessment_id))
+        assessment = (Assessment.objects.select_for_update(of=("self",))
+                      .select_related("round").get(id=assessment_id))
+        lock_round_shared(assessment.round_id)  # the round row is shared, not taken
         reason = checklist_lock_reason(assessment)
         if reason:
             raise ChecklistLocked(reason)
