@@ -4,6 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -37,17 +39,41 @@ def agency_options(by, government_ids) -> list[tuple[str, str]]:
     return [(str(agency.pk), agency_label(agency)) for agency in agencies]
 
 
+# The largest id an integer primary key can hold (BigAutoField; SQLite's INTEGER). A larger
+# number names nothing, and SQLite cannot even bind it in a query (OverflowError, a 500).
+MAX_ID = 2**63 - 1
+
+
 def parse_ids(values) -> list[int]:
+    """The ids among ``values``; anything else (text, 0, negative, too big) is ignored."""
     ids = []
     for value in values:
         try:
-            ids.append(int(value))
+            number = int(value)
         except (TypeError, ValueError):
             continue
+        if 0 < number <= MAX_ID:
+            ids.append(number)
     return ids
 
 
-class GovernmentsField(forms.ModelMultipleChoiceField):
+class BoundedIdsField(forms.ModelMultipleChoiceField):
+    """Refuses an id beyond any integer column as invalid before the queryset sees it
+    (Django checks ``pk__in`` without the overflow guard its exact lookups have)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except (TypeError, ValueError):
+                continue  # not a number at all: the parent refuses it
+            if not -MAX_ID <= number <= MAX_ID:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"],
+                                            code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
+
+
+class GovernmentsField(BoundedIdsField):
     def label_from_instance(self, obj):
         return government_label(obj)
 
@@ -197,3 +223,14 @@ class UserCreateForm(RoleScopeForm):
         return {"username": data["username"], "full_name": data["full_name"],
                 "email": data["email"], "password": data["password1"]}
 
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing a username longer than the user model allows (its own
+    form only sets the input's maxlength): the failed login would otherwise reach
+    authenticate(), and django-axes would record the whole text in a 255-character column,
+    which PostgreSQL refuses with an error (a 500)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))

@@ -39,7 +39,8 @@ def _managed_user_or_404(by, pk):
 @require_GET
 def user_list(request):
     _require_manager(request.user)
-    query = request.GET.get("q", "").strip()[:100]
+    # NUL cannot be in a PostgreSQL text literal (a ValueError, a 500): searched without it.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     users = users_managed_by(request.user).order_by("username")
     if query:
         users = users.filter(Q(username__icontains=query) | Q(first_name__icontains=query)

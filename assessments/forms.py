@@ -42,3 +42,11 @@ class VerifyForm(forms.Form):
             raise forms.ValidationError(
                 _("An indicator is either given a value or marked not applicable."))
         return cleaned
+
+
+class ReturnForm(forms.Form):
+    """The coordinator's comment when returning a checklist. Only its shape here (no NUL
+    characters, which PostgreSQL cannot store in text); the service requires a comment and
+    limits its length."""
+
+    comment = forms.CharField(required=False, strip=False)  # the page has its own field

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from agencies.access import can_answer_for, can_view_agency, scope_of
 from compliance.models import Indicator
 
-from ..forms import AnswerForm
+from ..forms import AnswerForm, ReturnForm
 from ..models import Assessment
 from ..rules import checklist_lock_reason
 from ..selectors.checklist import checklist, indicator_line, summary
@@ -143,9 +143,14 @@ def checklist_return(request, pk):
     assessment = assessment_or_404(request.user, pk)
     if not can_return(request.user, assessment):
         raise PermissionDenied
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                         for e in errors))
+        return redirect("checklist", pk=assessment.id)
     try:
         assessment_return(assessment_id=assessment.id, user=request.user,
-                          comment=request.POST.get("comment", ""))
+                          comment=form.cleaned_data["comment"])
         messages.success(request, _("The checklist has been returned to the agency."))
     except (ValidationError, ChecklistLocked) as exc:
         text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

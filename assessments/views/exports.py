@@ -25,7 +25,9 @@ def _respond(request, content, filename):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     token = request.GET.get("token", "")
-    if token.isalnum() and len(token) <= 40:
+    # ASCII only: str.isalnum() also takes "٣" or "𝔘", which a Set-Cookie header (latin-1)
+    # cannot carry, and the response would fail as it is written out.
+    if token.isascii() and token.isalnum() and len(token) <= 40:
         response.set_cookie(TOKEN_COOKIE, token, max_age=60, samesite="Strict",
                             secure=request.is_secure())
     return response

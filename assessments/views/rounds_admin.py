@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.access import scope_of
-from agencies.forms import parse_ids
+from agencies.forms import MAX_ID, BoundedIdsField, parse_ids
 from agencies.models import Government, Province
 from compliance.models import Methodology
 
@@ -55,13 +56,17 @@ STEP_HELP = {
 
 # Forms: input shape only; the services decide what may change.
 
-class GovernmentsField(forms.ModelMultipleChoiceField):
+class GovernmentsField(BoundedIdsField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.province.name})"
 
 
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
 class RoundCreateForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=YEAR_MIN,
+                              max_value=YEAR_MAX)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
     methodology = forms.ModelChoiceField(label=gettext_lazy("Methodology"), queryset=None)
     self_deadline = forms.DateField(
@@ -97,6 +102,11 @@ class RoundCreateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("self_deadline", "verification_deadline"):
+            day = cleaned.get(name)
+            if day and not YEAR_MIN <= day.year <= YEAR_MAX:
+                self.add_error(name, _("Enter a date in the years %(first)s to %(last)s.") % {
+                    "first": YEAR_MIN, "last": YEAR_MAX})
         first, second = cleaned.get("self_deadline"), cleaned.get("verification_deadline")
         if first and second and second < first:
             self.add_error("verification_deadline", _(
@@ -216,6 +226,8 @@ def _round_or_404(pk):
 
 
 def _participation_or_404(round_, government_id):
+    if government_id > MAX_ID:  # the foreign key lookup has no overflow guard (SQLite: 500)
+        raise Http404
     return get_object_or_404(RoundGovernment.objects.select_related("government__province"),
                              round=round_, government_id=government_id)
 
