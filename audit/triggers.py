@@ -84,8 +84,8 @@ CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON {TABLE}
   FOR EACH STATEMENT EXECUTE FUNCTION kepatuhan_audit_append_only();
 """
 
-SQLITE_TABLE = f"""
-CREATE TABLE {TABLE} (
+SQLITE_TABLE = [
+    f"""CREATE TABLE {TABLE} (
   id integer NOT NULL PRIMARY KEY AUTOINCREMENT,
   at datetime NOT NULL,
   table_name varchar(63) NOT NULL,
@@ -96,27 +96,12 @@ CREATE TABLE {TABLE} (
   request_id varchar(32) NOT NULL DEFAULT '',
   old_values text NULL CHECK (old_values IS NULL OR json_valid(old_values)),
   new_values text NULL CHECK (new_values IS NULL OR json_valid(new_values))
-);
-CREATE INDEX audit_entry_row ON {TABLE} (table_name, row_id, id);
-CREATE INDEX audit_entry_actor ON {TABLE} (actor_id, id);
-CREATE TRIGGER audit_entry_append_only_update BEFORE UPDATE ON {TABLE}
-  BEGIN SELECT RAISE(ABORT, '{REFUSED} (UPDATE refused)'); END;
-CREATE TRIGGER audit_entry_append_only_delete BEFORE DELETE ON {TABLE}
-  BEGIN SELECT RAISE(ABORT, '{REFUSED} (DELETE refused)'); END;
-"""
-
-
-def _statements(script):
-    """Split a script on statement ends, keeping $$ bodies and BEGIN … END blocks whole."""
-    statements, current, in_body = [], [], False
-    for line in script.strip().splitlines():
-        current.append(line)
-        if line.count("$$") % 2:
-            in_body = not in_body
-        if not in_body and line.rstrip().endswith(";"):
-            statements.append("\n".join(current))
-            current = []
-    return [s for s in statements if s.strip()]
+)""",
+    f"CREATE INDEX audit_entry_row ON {TABLE} (table_name, row_id, id)",
+    f"CREATE INDEX audit_entry_actor ON {TABLE} (actor_id, id)",
+    *(f"CREATE TRIGGER audit_entry_append_only_{op.lower()} BEFORE {op} ON {TABLE} "
+      f"BEGIN SELECT RAISE(ABORT, '{REFUSED} ({op} refused)'); END" for op in ("UPDATE", "DELETE")),
+]
 
 
 def postgres_trigger(table):
@@ -174,12 +159,11 @@ def install(schema_editor, columns_of):
     """Create the table and the triggers; ``columns_of(table)`` lists a table's columns."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        for statement in _statements(POSTGRES_TABLE):
-            schema_editor.execute(statement, params=None)
+        schema_editor.execute(POSTGRES_TABLE, params=None)  # one script, $$ bodies included
         for table in AUDITED:
             schema_editor.execute(postgres_trigger(table), params=None)
     elif vendor == "sqlite":
-        for statement in _statements(SQLITE_TABLE):
+        for statement in SQLITE_TABLE:
             schema_editor.execute(statement, params=None)
         for table in AUDITED:
             install_sqlite(schema_editor, table, columns_of(table))
