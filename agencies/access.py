@@ -1,13 +1,26 @@
-"""Who may see and do what, derived from memberships.
+"""The access policy: every rule of who may see and do what, in one module.
 
-Views ask these functions first: an object outside the user's scope is a 404 (never a hint that
-it exists); in scope without the right is a 403. The memberships are read once per request and
-cached on the user object.
+Views, exports, htmx endpoints, templates (through the flags views pass) and services ask the
+named rules below; nothing else in the project reads memberships to decide a right. An object
+outside the user's scope is a 404 (never a hint that it exists); in scope without the right it
+is a 403. The memberships are read once per request and cached on the user object.
+
+The rules speak of roles and scope. When an action also depends on the state of a round or a
+checklist (open for self-assessment, before the deadline, submitted), the services check that
+state again at the write, under the row lock; the pages show the state's reason beside the
+button. ``ROUTES`` at the end names, for every URL of the project, the rule that guards it: it
+is the specification the permission-matrix test walks.
+
+Rounds and assessments are read through their attributes only (``is_published``,
+``agency``, ``round``), so this lower app never imports the assessments app.
 """
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Agency, Government, Membership, Role
 
@@ -42,6 +55,12 @@ class Scope:
             names.add(Role.ASSESSOR)
         return names
 
+    @property
+    def managed_governments(self):
+        """Governments the user reads as a whole (every agency): not an operator's."""
+        return (self.coordinator_governments | self.leader_governments
+                | self.assessor_governments)
+
 
 def scope_of(user) -> Scope:
     if not user.is_authenticated:
@@ -68,22 +87,28 @@ def scope_of(user) -> Scope:
     return scope
 
 
-def can_view_government(user, government_id) -> bool:
+def forget_scope(*users) -> None:
+    """scope_of caches on the user object; a grant or revoke makes that cache stale."""
+    for user in users:
+        user.__dict__.pop("_kepatuhan_scope", None)
+
+
+# --- scope: what a user may see at all (outside it: 404) -----------------------------------------
+
+def may_view_government(user, government_id) -> bool:
+    """The government's page: its coordinators, leaders, assessors, the operators of its
+    agencies, and administrators."""
     scope = scope_of(user)
     return scope.administrator or government_id in scope.governments
 
 
-def can_view_agency(user, agency: Agency) -> bool:
+def may_view_agency(user, agency) -> bool:
+    """An agency's checklist, evidence, history and follow-up: its own operators (not the
+    operators of the government's other agencies), whoever reads the whole government, and
+    administrators."""
     scope = scope_of(user)
-    if scope.administrator or agency.id in scope.operator_agencies:
-        return True
-    return agency.government_id in (scope.coordinator_governments | scope.leader_governments
-                                    | scope.assessor_governments)
-
-
-def can_answer_for(user, agency: Agency) -> bool:
-    """Only the agency's own operators fill its checklist."""
-    return agency.id in scope_of(user).operator_agencies
+    return (scope.administrator or agency.id in scope.operator_agencies
+            or agency.government_id in scope.managed_governments)
 
 
 def visible_governments(user):
@@ -99,13 +124,330 @@ def visible_agencies(user):
     queryset = Agency.objects.select_related("government")
     if scope.administrator:
         return queryset
-    governments = (scope.coordinator_governments | scope.leader_governments
-                   | scope.assessor_governments)
-    return queryset.filter(Q(id__in=scope.operator_agencies) | Q(government_id__in=governments))
+    return queryset.filter(Q(id__in=scope.operator_agencies)
+                           | Q(government_id__in=scope.managed_governments))
+
+
+def own_agency_ids(user) -> set:
+    """The agencies whose checklists the user fills (the home page's "my checklists")."""
+    return set(scope_of(user).operator_agencies)
+
+
+# --- rights inside the scope (without them: 403) --------------------------------------------------
+
+def may_administer(user) -> bool:
+    """Rounds, imports, the audit trail, everything."""
+    return scope_of(user).administrator
+
+
+def may_answer(user, assessment) -> bool:
+    """Only the agency's own operators fill its checklist and attach its evidence (whether the
+    checklist is open now is the state rule ``checklist_lock_reason``)."""
+    return assessment.agency.id in scope_of(user).operator_agencies
+
+
+def may_return(user, assessment) -> bool:
+    """The government's coordinators and administrators send a submitted checklist back (only
+    while the round is in self-assessment: the service checks that under the lock)."""
+    scope = scope_of(user)
+    return scope.administrator or assessment.agency.government_id in scope.coordinator_governments
+
+
+def may_verify(user, assessment) -> bool:
+    """Only the Ombudsman's assessors assigned to the unit's government write verifications."""
+    return assessment.agency.government_id in scope_of(user).assessor_governments
+
+
+def may_read_verification(user, assessment) -> bool:
+    """The verification sheet: its assessors, and administrators (read only)."""
+    return may_verify(user, assessment) or scope_of(user).administrator
+
+
+def may_see_unpublished(user, government_id) -> bool:
+    """Verified values and findings before publication: administrators and the government's
+    assessors."""
+    scope = scope_of(user)
+    return scope.administrator or government_id in scope.assessor_governments
+
+
+def may_read_verified(user, round_, government_id) -> bool:
+    """Verified figures: everyone in scope once the round is published; before that only
+    those who may see unpublished figures."""
+    return round_.is_published or may_see_unpublished(user, government_id)
+
+
+def may_read_rapor(user, assessment) -> bool:
+    """A unit's rapor (call after the scope lookup of its agency)."""
+    return may_read_verified(user, assessment.round, assessment.agency.government_id)
+
+
+def may_watch_progress(user, government_id) -> bool:
+    """The progress board and the government's follow-up overview: those who read the whole
+    government (an operator is in the government's scope but gets 403 here)."""
+    scope = scope_of(user)
+    return scope.administrator or government_id in scope.managed_governments
+
+
+def may_compare(user, government_id, round_) -> bool:
+    """Self-score against verified score for the whole government: its assessors and
+    administrators always; its coordinators and leaders once the round is published."""
+    if may_see_unpublished(user, government_id):
+        return True
+    scope = scope_of(user)
+    return round_.is_published and government_id in (scope.coordinator_governments
+                                                     | scope.leader_governments)
+
+
+def may_follow_up(user, agency) -> bool:
+    """Write the agency's actions and obstacles: its operators, the coordinators of its
+    government and administrators (leaders and assessors read only)."""
+    scope = scope_of(user)
+    return (scope.administrator or agency.id in scope.operator_agencies
+            or agency.government_id in scope.coordinator_governments)
+
+
+def may_see_unpublished_ranking(user, round_) -> bool:
+    """A ranking before publication would put one government's unpublished figures beside
+    another's: administrators only. Published rankings are public."""
+    return round_.is_published or scope_of(user).administrator
+
+
+def may_download_province_report(user, government_ids) -> bool:
+    """The province workbook (given the province's government ids): administrators, and
+    assessors assigned in that province (who get only their own governments' rows)."""
+    scope = scope_of(user)
+    return scope.administrator or bool(set(government_ids) & scope.assessor_governments)
+
+
+def report_agency_ids(user, government_id) -> set | None:
+    """Which of a government's agencies an export may hold for this user: None for all of them
+    (whoever reads the whole government), else the user's own agencies there."""
+    scope = scope_of(user)
+    if scope.administrator or government_id in scope.managed_governments:
+        return None
+    return {agency_id for agency_id, gov in scope.agency_governments.items()
+            if gov == government_id}
+
+
+# --- user accounts and roles ------------------------------------------------------------------
+
+# What a coordinator may hand out in their own government.
+COORDINATOR_GRANTABLE = (Role.OPERATOR, Role.COORDINATOR, Role.LEADER)
+
+
+def may_manage_users(user) -> bool:
+    """Administrators everywhere, coordinators for their own government."""
+    scope = scope_of(user)
+    return scope.administrator or bool(scope.coordinator_governments)
+
+
+def grantable_roles(user) -> list[str]:
+    scope = scope_of(user)
+    if scope.administrator:
+        return [role.value for role in Role]
+    if scope.coordinator_governments:
+        return [role.value for role in COORDINATOR_GRANTABLE]
+    return []
+
+
+def grantable_governments(user):
+    scope = scope_of(user)
+    queryset = Government.objects.select_related("province").order_by("name", "province__name")
+    if scope.administrator:
+        return queryset
+    return queryset.filter(id__in=scope.coordinator_governments)
+
+
+def grantable_agencies(user):
+    scope = scope_of(user)
+    queryset = Agency.objects.select_related("government").order_by("government__name", "name")
+    if scope.administrator:
+        return queryset
+    return queryset.filter(government_id__in=scope.coordinator_governments)
+
+
+def grant_refusal(by, *, role, government=None, agency=None) -> str | None:
+    """Why ``by`` may not grant (or revoke) this role with this scope, or None if they may:
+    an administrator grants anything; a coordinator only operator (of an agency of their
+    government), coordinator or leader of their own government, never assessor (the
+    Ombudsman assigns its own people) and never administrator."""
+    scope = scope_of(by)
+    if scope.administrator:
+        return None
+    if not scope.coordinator_governments:
+        return _("Only administrators and coordinators manage user accounts.")
+    if role not in COORDINATOR_GRANTABLE:
+        return _("Only an administrator can grant or revoke the role “%(role)s”.") % {
+            "role": Role(role).label}
+    if role == Role.OPERATOR:
+        inside = agency is not None and agency.government_id in scope.coordinator_governments
+    else:
+        inside = government is not None and government.id in scope.coordinator_governments
+    if not inside:
+        return _("A coordinator can only grant roles in their own government.")
+    return None
+
+
+def revoke_refusal(by, membership) -> str | None:
+    """Why ``by`` may not revoke this membership, or None. The grant rules apply, and nobody
+    revokes their own administrator or coordinator role: that would lock them out of the user
+    pages half-way through (another manager can do it)."""
+    refusal = grant_refusal(by, role=membership.role, government=membership.government,
+                            agency=membership.agency)
+    if refusal:
+        return refusal
+    if membership.user_id == by.pk and membership.role in (Role.ADMINISTRATOR, Role.COORDINATOR):
+        return _("You cannot revoke your own role “%(role)s”; ask another administrator or "
+                 "coordinator.") % {"role": membership.get_role_display()}
+    return None
+
+
+def users_managed_by(by):
+    """The users ``by`` may see on the user pages, with the memberships they may see.
+
+    A coordinator sees the users holding a membership in their government, and of those users
+    only the memberships in their government (an assessor's other assignments are none of
+    their business)."""
+    user_model = get_user_model()
+    scope = scope_of(by)
+    memberships = (Membership.objects.select_related("government", "agency__government")
+                   .order_by("role", "government__name", "agency__name", "id"))
+    if scope.administrator:
+        users = user_model.objects.all()
+    elif scope.coordinator_governments:
+        in_government = (Q(government_id__in=scope.coordinator_governments)
+                         | Q(agency__government_id__in=scope.coordinator_governments))
+        memberships = memberships.filter(in_government)
+        users = user_model.objects.filter(
+            Exists(Membership.objects.filter(in_government, user=OuterRef("pk"))))
+    else:
+        users = user_model.objects.none()
+    return users.prefetch_related(Prefetch("memberships", queryset=memberships))
+
+
+def may_grant_to(by, user) -> bool:
+    """A coordinator may add roles to the users of their government, and to an account that
+    holds no role yet (one they have just created)."""
+    if scope_of(by).administrator:
+        return True
+    if users_managed_by(by).filter(pk=user.pk).exists():
+        return True
+    return not user.is_superuser and not user.memberships.exists()
+
+
+# --- lookups: the object in scope, or 404; then the right, or 403 ---------------------------------
+
+def require(allowed: bool) -> None:
+    """In scope but without the right: 403."""
+    if not allowed:
+        raise PermissionDenied
 
 
 def government_or_404(user, government_id) -> Government:
     government = Government.objects.select_related("province").filter(id=government_id).first()
-    if government is None or not can_view_government(user, government.id):
+    if government is None or not may_view_government(user, government.id):
         raise Http404
     return government
+
+
+def agency_or_404(user, agency_id) -> Agency:
+    agency = Agency.objects.select_related("government").filter(id=agency_id).first()
+    if agency is None or not may_view_agency(user, agency):
+        raise Http404
+    return agency
+
+
+def managed_user_or_404(by, pk):
+    """A user account on the user pages: 403 for those who manage no users, 404 for an
+    account outside the manager's government."""
+    require(may_manage_users(by))
+    account = users_managed_by(by).filter(pk=pk).first()
+    if account is None:
+        raise Http404
+    return account
+
+
+def navigation_rights(user) -> dict:
+    """What the navigation bar offers."""
+    return {"nav_can_manage_users": may_manage_users(user),
+            "nav_is_administrator": may_administer(user)}
+
+
+# --- the specification: which rule guards each URL -----------------------------------------------
+
+@dataclass(frozen=True)
+class Route:
+    """``scope``: the lookup whose failure is a 404 (None: no object, or public);
+    ``get``/``post``: the rule for that method — "public", "login" (any logged-in user), the
+    name of a rule above, or None when the method is not allowed (405)."""
+    scope: str | None
+    get: str | None
+    post: str | None = None
+
+
+PUBLIC = "public"
+LOGIN = "login"
+
+ROUTES = {
+    # accounts and language
+    "login": Route(None, PUBLIC, PUBLIC),
+    "logout": Route(None, None, PUBLIC),
+    "set_language": Route(None, PUBLIC, PUBLIC),
+    # public results (an unpublished round: 404 unless may_see_unpublished_ranking)
+    "home": Route(None, PUBLIC),
+    "public-results": Route(None, PUBLIC),
+    "public-round": Route("published_round", PUBLIC),
+    "api-rankings": Route(None, PUBLIC),
+    "api-government-history": Route(None, PUBLIC),
+    "ranking-index": Route(None, PUBLIC),
+    "ranking-national": Route("may_see_unpublished_ranking", PUBLIC),
+    "ranking-province": Route("may_see_unpublished_ranking", PUBLIC),
+    "ranking-province-xlsx": Route("may_see_unpublished_ranking", PUBLIC),
+    # a government
+    "government-detail": Route("may_view_government", LOGIN),
+    "government-dashboard": Route("may_view_government", LOGIN),
+    "government-report-xlsx": Route("may_view_government", LOGIN),
+    "province-report-xlsx": Route(None, "may_download_province_report"),
+    "progress-board": Route("may_view_government", "may_watch_progress"),
+    "government-actions": Route("may_view_government", "may_watch_progress"),
+    "comparison": Route("may_view_government", "may_compare"),
+    # an agency's checklist
+    "checklist": Route("may_view_agency", LOGIN),
+    "checklist-history": Route("may_view_agency", LOGIN),
+    "answer-save": Route("may_view_agency", None, "may_answer"),
+    "evidence-add": Route("may_view_agency", None, "may_answer"),
+    "evidence-remove": Route("may_view_agency", None, "may_answer"),
+    "evidence-download": Route("may_view_agency", LOGIN),
+    "checklist-submit": Route("may_view_agency", None, "may_answer"),
+    "checklist-return": Route("may_view_agency", None, "may_return"),
+    "rapor": Route("may_view_agency", "may_read_rapor"),
+    "rapor-xlsx": Route("may_view_agency", "may_read_rapor"),
+    # verification
+    "verify": Route("may_view_agency", "may_read_verification"),
+    "verify-save": Route("may_view_agency", None, "may_verify"),
+    "verify-survey": Route("may_view_agency", None, "may_verify"),
+    "verify-finalise": Route("may_view_agency", None, "may_verify"),
+    # follow-up
+    "agency-actions": Route("may_view_agency", LOGIN),
+    "action-create": Route("may_view_agency", None, "may_follow_up"),
+    "action-update": Route("may_view_agency", None, "may_follow_up"),
+    "obstacle-report": Route("may_view_agency", None, "may_follow_up"),
+    "obstacle-resolve": Route("may_view_agency", None, "may_follow_up"),
+    # users
+    "user-list": Route(None, "may_manage_users"),
+    "user-create": Route(None, "may_manage_users", "may_manage_users"),
+    "user-agency-options": Route(None, "may_manage_users"),
+    "user-detail": Route("users_managed_by", "may_manage_users"),
+    "membership-grant": Route("users_managed_by", None, "may_manage_users"),
+    "membership-revoke": Route("users_managed_by", None, "may_manage_users"),
+    # administration
+    "agency-import": Route(None, "may_administer", "may_administer"),
+    "agency-import-template": Route(None, "may_administer"),
+    "round-list": Route(None, "may_administer"),
+    "round-create": Route(None, "may_administer", "may_administer"),
+    "round-detail": Route(None, "may_administer"),
+    "round-transition": Route(None, None, "may_administer"),
+    "round-government": Route(None, "may_administer", "may_administer"),
+    "round-not-assessed": Route(None, None, "may_administer"),
+    "audit-log": Route(None, "may_administer"),
+}

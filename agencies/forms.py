@@ -9,10 +9,9 @@ from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import scope_of
+from .access import grantable_agencies, grantable_governments, grantable_roles, may_administer
 from .models import Role
-from .services import (GOVERNMENT_ROLES, grantable_agencies, grantable_governments,
-                       grantable_roles)
+from .services import GOVERNMENT_ROLES
 
 # A service's error keys -> this module's field names.
 SERVICE_FIELDS = {"username": "username", "first_name": "full_name", "email": "email",
@@ -34,7 +33,7 @@ def agency_options(by, government_ids) -> list[tuple[str, str]]:
     agencies = grantable_agencies(by)
     if government_ids:
         agencies = agencies.filter(government_id__in=government_ids)
-    elif scope_of(by).administrator:
+    elif may_administer(by):
         return []
     return [(str(agency.pk), agency_label(agency)) for agency in agencies]
 
@@ -103,13 +102,13 @@ class RoleScopeForm(forms.Form):
         self.fields["role"].choices = [(role, Role(role).label) for role in grantable_roles(by)]
         governments = grantable_governments(by)
         self.fields["governments"].queryset = governments
-        scope = scope_of(by)
-        if not scope.administrator and len(scope.coordinator_governments) == 1:
-            self.initial.setdefault("governments", list(scope.coordinator_governments))
+        administrator = may_administer(by)
+        if not administrator and len(governments) == 1:
+            self.initial.setdefault("governments", [governments[0].pk])
         agency_field = self.fields["agency"]
         agency_field.queryset = grantable_agencies(by)
         options = agency_options(by, self._chosen_government_ids())
-        empty = (_("Choose a government first") if not options and scope.administrator
+        empty = (_("Choose a government first") if not options and administrator
                  else agency_field.empty_label)
         agency_field.widget.choices = [("", empty), *options]
         self.fields["governments"].widget.attrs.update({
@@ -139,7 +138,7 @@ class RoleScopeForm(forms.Form):
         role = cleaned.get("role")
         governments = list(cleaned.get("governments") or [])
         own = self.fields["governments"].queryset
-        if not governments and role in GOVERNMENT_ROLES and not scope_of(self.by).administrator \
+        if not governments and role in GOVERNMENT_ROLES and not may_administer(self.by) \
                 and len(own) == 1:
             governments = cleaned["governments"] = list(own)  # a coordinator's only choice
         agency = cleaned.get("agency")

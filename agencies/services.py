@@ -1,16 +1,12 @@
-"""User accounts and memberships: who may hand out which role where.
+"""User accounts and memberships.
 
-The permission rules live here, not in the views or forms, so that every way in (a page, the
-shell, a future import) obeys them: an administrator may grant anything; a coordinator only
-operator (of an agency of their government), coordinator or leader of their own government —
-never assessor (the Ombudsman assigns its own people) and never administrator. Forms only
-offer what these functions would allow; the functions still check, and raise PermissionDenied.
+Who may hand out which role where is decided by the access policy (agencies/access.py); these
+services ask it at every write, so that every way in (a page, the shell, a future import) obeys
+it. Forms only offer what the policy would allow; the services still check, and raise
+PermissionDenied.
 
 Every write leaves an audit record in django.contrib.admin's LogEntry table (who, what, when),
 which already exists and is readable in the admin's history; no extra model is needed.
-
-The few reads here (who may manage users, which users a manager sees) belong with the rules
-they mirror.
 """
 from collections.abc import Iterable
 
@@ -19,122 +15,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
-from .access import scope_of
+from .access import (forget_scope, grant_refusal, may_grant_to, may_manage_users,
+                     revoke_refusal)
 from .models import Agency, Government, Membership, Role
 
-# What a coordinator may hand out in their own government.
-COORDINATOR_GRANTABLE = (Role.OPERATOR, Role.COORDINATOR, Role.LEADER)
 GOVERNMENT_ROLES = (Role.COORDINATOR, Role.LEADER, Role.ASSESSOR)
 UNIQUE_CONSTRAINTS = ("membership_operator_unique", "membership_government_unique",
                       "membership_administrator_unique")
-
-
-# --- rules ------------------------------------------------------------------------------------
-
-def may_manage_users(by) -> bool:
-    """Administrators everywhere, coordinators for their own government."""
-    scope = scope_of(by)
-    return scope.administrator or bool(scope.coordinator_governments)
-
-
-def grantable_roles(by) -> list[str]:
-    scope = scope_of(by)
-    if scope.administrator:
-        return [role.value for role in Role]
-    if scope.coordinator_governments:
-        return [role.value for role in COORDINATOR_GRANTABLE]
-    return []
-
-
-def grantable_governments(by):
-    scope = scope_of(by)
-    queryset = Government.objects.select_related("province").order_by("name", "province__name")
-    if scope.administrator:
-        return queryset
-    return queryset.filter(id__in=scope.coordinator_governments)
-
-
-def grantable_agencies(by):
-    scope = scope_of(by)
-    queryset = Agency.objects.select_related("government").order_by("government__name", "name")
-    if scope.administrator:
-        return queryset
-    return queryset.filter(government_id__in=scope.coordinator_governments)
-
-
-def grant_refusal(by, *, role, government=None, agency=None) -> str | None:
-    """Why `by` may not grant (or revoke) this role with this scope, or None if they may."""
-    scope = scope_of(by)
-    if scope.administrator:
-        return None
-    if not scope.coordinator_governments:
-        return _("Only administrators and coordinators manage user accounts.")
-    if role not in COORDINATOR_GRANTABLE:
-        return _("Only an administrator can grant or revoke the role “%(role)s”.") % {
-            "role": Role(role).label}
-    if role == Role.OPERATOR:
-        inside = agency is not None and agency.government_id in scope.coordinator_governments
-    else:
-        inside = government is not None and government.id in scope.coordinator_governments
-    if not inside:
-        return _("A coordinator can only grant roles in their own government.")
-    return None
-
-
-def revoke_refusal(by, membership: Membership) -> str | None:
-    """Why `by` may not revoke this membership, or None. The grant rules apply, and nobody
-    revokes their own administrator or coordinator role: that would lock them out of the user
-    pages half-way through (another manager can do it)."""
-    refusal = grant_refusal(by, role=membership.role, government=membership.government,
-                            agency=membership.agency)
-    if refusal:
-        return refusal
-    if membership.user_id == by.pk and membership.role in (Role.ADMINISTRATOR, Role.COORDINATOR):
-        return _("You cannot revoke your own role “%(role)s”; ask another administrator or "
-                 "coordinator.") % {"role": membership.get_role_display()}
-    return None
-
-
-def users_managed_by(by):
-    """The users `by` may see on the user pages, with the memberships they may see.
-
-    A coordinator sees the users holding a membership in their government, and of those users
-    only the memberships in their government (an assessor's other assignments are none of
-    their business)."""
-    user_model = get_user_model()
-    scope = scope_of(by)
-    memberships = (Membership.objects.select_related("government", "agency__government")
-                   .order_by("role", "government__name", "agency__name", "id"))
-    if scope.administrator:
-        users = user_model.objects.all()
-    elif scope.coordinator_governments:
-        in_government = (Q(government_id__in=scope.coordinator_governments)
-                         | Q(agency__government_id__in=scope.coordinator_governments))
-        memberships = memberships.filter(in_government)
-        users = user_model.objects.filter(
-            Exists(Membership.objects.filter(in_government, user=OuterRef("pk"))))
-    else:
-        users = user_model.objects.none()
-    return users.prefetch_related(Prefetch("memberships", queryset=memberships))
-
-
-def _may_grant_to(by, user) -> bool:
-    """A coordinator may add roles to the users of their government, and to an account that
-    holds no role yet (one they have just created)."""
-    if scope_of(by).administrator:
-        return True
-    if users_managed_by(by).filter(pk=user.pk).exists():
-        return True
-    return not user.is_superuser and not user.memberships.exists()
-
-
-def _forget_scope(*users) -> None:
-    """scope_of caches on the user object; a grant or revoke makes that cache stale."""
-    for user in users:
-        user.__dict__.pop("_kepatuhan_scope", None)
 
 
 def _audit(by, obj, action_flag, message) -> None:
@@ -196,7 +85,7 @@ def membership_grant(*, user, role: str, government: Government | None = None,
     refusal = grant_refusal(by, role=role, government=government, agency=agency)
     if refusal:
         raise PermissionDenied(refusal)
-    if not _may_grant_to(by, user):
+    if not may_grant_to(by, user):
         raise PermissionDenied(_("A coordinator can only grant roles to users of their own "
                                  "government."))
     if role == Role.OPERATOR:
@@ -231,7 +120,7 @@ def membership_grant(*, user, role: str, government: Government | None = None,
             raise duplicate from exc
         _audit(by, membership, ADDITION, _("Granted %(role)s for %(scope)s.") % {
             "role": membership.get_role_display(), "scope": _scope_label(membership)})
-    _forget_scope(user, by)
+    forget_scope(user, by)
     return membership
 
 
@@ -270,7 +159,7 @@ def membership_revoke(*, membership: Membership, by) -> None:
             "role": membership.get_role_display(), "scope": _scope_label(membership)})
         user = membership.user
         membership.delete()
-    _forget_scope(user, by)
+    forget_scope(user, by)
 
 
 def service_errors(exc: ValidationError) -> dict[str, list[str]]:

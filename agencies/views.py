@@ -5,7 +5,7 @@ outside their government gets 404 (the user's existence is not revealed)."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -13,26 +13,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .access import scope_of
+from .access import (managed_user_or_404, may_administer, may_manage_users, require,
+                     revoke_refusal, users_managed_by)
 from .forms import MembershipGrantForm, UserCreateForm, agency_options, parse_ids
 from .models import Membership
-from .services import (may_manage_users, membership_revoke, memberships_grant, revoke_refusal,
-                       service_errors, user_create_with_role, users_managed_by)
+from .services import (membership_revoke, memberships_grant, service_errors,
+                       user_create_with_role)
 
 PAGE_SIZE = 50
 
 
 def _require_manager(user) -> None:
-    if not may_manage_users(user):
-        raise PermissionDenied
+    require(may_manage_users(user))
 
-
-def _managed_user_or_404(by, pk):
-    _require_manager(by)
-    account = users_managed_by(by).filter(pk=pk).first()
-    if account is None:
-        raise Http404
-    return account
 
 
 @login_required
@@ -48,7 +41,7 @@ def user_list(request):
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "agencies/user_list.html", {
         "page": page, "query": query,
-        "administrator": scope_of(request.user).administrator,
+        "administrator": may_administer(request.user),
     })
 
 
@@ -82,14 +75,14 @@ def _render_detail(request, account, grant_form, status=200):
 @login_required
 @require_GET
 def user_detail(request, pk):
-    account = _managed_user_or_404(request.user, pk)
+    account = managed_user_or_404(request.user, pk)
     return _render_detail(request, account, MembershipGrantForm(by=request.user))
 
 
 @login_required
 @require_POST
 def membership_grant_view(request, pk):
-    account = _managed_user_or_404(request.user, pk)
+    account = managed_user_or_404(request.user, pk)
     form = MembershipGrantForm(request.POST, by=request.user)
     if form.is_valid():
         try:
@@ -100,14 +93,14 @@ def membership_grant_view(request, pk):
             messages.success(request, _("Granted: %(roles)s.") % {
                 "roles": "; ".join(str(_membership_label(m)) for m in granted)})
             return redirect("user-detail", account.pk)
-    account = _managed_user_or_404(request.user, pk)  # fresh memberships for the page
+    account = managed_user_or_404(request.user, pk)  # fresh memberships for the page
     return _render_detail(request, account, form, status=400)
 
 
 @login_required
 @require_POST
 def membership_revoke_view(request, pk, membership_pk):
-    account = _managed_user_or_404(request.user, pk)
+    account = managed_user_or_404(request.user, pk)
     membership = next((m for m in account.memberships.all() if m.pk == membership_pk), None)
     if membership is None:
         raise Http404
@@ -124,7 +117,7 @@ def agency_options_view(request):
     _require_manager(request.user)
     options = agency_options(request.user, parse_ids(request.GET.getlist("governments")))
     return render(request, "agencies/includes/agency_options.html", {
-        "options": options, "administrator": scope_of(request.user).administrator})
+        "options": options, "administrator": may_administer(request.user)})
 
 
 def _membership_label(membership: Membership) -> str:

@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -23,7 +22,7 @@ from assessments.services.results import ImportRejected
 from assessments.spreadsheets.reading import SpreadsheetError, read_sheet
 from assessments.spreadsheets.writing import add_table_sheet, new_workbook, to_bytes
 
-from .access import scope_of
+from .access import may_administer, require
 from .imports import COLUMNS, agencies_import
 from .models import AgencyKind, Government
 
@@ -37,8 +36,7 @@ TEMPLATE_EXAMPLES = [
 
 
 def _require_administrator(user) -> None:
-    if not scope_of(user).administrator:
-        raise PermissionDenied
+    require(may_administer(user))
 
 
 class AgencyImportForm(forms.Form):

@@ -20,3 +20,16 @@ def checklist_lock_reason(assessment: Assessment, today=None) -> str | None:
         return _("This checklist has been submitted; it can be changed only after the "
                  "coordinator returns it.")
     return None
+
+
+def return_lock_reason(assessment: Assessment) -> str | None:
+    """Why a coordinator cannot send this checklist back now, or None when they can: only a
+    submitted checklist, and only while the round is in self-assessment (once verification has
+    begun, the assessors work from what was submitted)."""
+    round_ = assessment.round
+    if round_.state != Round.State.SELF_ASSESSMENT:
+        return _("The round is not open for self-assessment (state: %(state)s); a checklist "
+                 "can no longer be returned.") % {"state": round_.get_state_display()}
+    if assessment.status != Assessment.Status.SUBMITTED:
+        return _("Only a submitted checklist can be returned.")
+    return None

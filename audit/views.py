@@ -1,9 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from agencies.access import scope_of
+from agencies.access import may_administer, require
 from audit.selectors import audit_page
 from audit.triggers import AUDITED
 
@@ -11,8 +10,7 @@ from audit.triggers import AUDITED
 @login_required
 @require_GET
 def audit_log(request):
-    if not scope_of(request.user).administrator:
-        raise PermissionDenied
+    require(may_administer(request.user))
     page, filters = audit_page(request.GET)
     return render(request, "audit/log.html", {
         "page": page, "filters": filters, "tables": sorted(AUDITED)})

@@ -8,12 +8,14 @@ from ..models import ActionItem, Answer, Assessment, ComponentScore, Evidence
 from .governments import government_history
 
 
-def report_scope(round_, governments):
-    """Assessments of these governments in the round, with stored component scores."""
-    assessments = list(Assessment.objects.filter(round=round_, agency__government__in=governments)
-                       .select_related("agency", "agency__government")
-                       .order_by("agency__government__name", "agency__name"))
-    return assessments
+def report_scope(round_, governments, agency_ids=None):
+    """Assessments of these governments in the round; ``agency_ids`` (when not None) keeps
+    only those agencies' units, for a reader who may see no others."""
+    queryset = Assessment.objects.filter(round=round_, agency__government__in=governments)
+    if agency_ids is not None:
+        queryset = queryset.filter(agency_id__in=agency_ids)
+    return list(queryset.select_related("agency", "agency__government")
+                .order_by("agency__government__name", "agency__name"))
 
 
 def component_matrix(assessments, verified: bool):

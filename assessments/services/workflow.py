@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Assessment, ChecklistEvent
-from ..rules import checklist_lock_reason
+from ..rules import checklist_lock_reason, return_lock_reason
 from ..selectors.checklist import missing_indicators
 from .answers import ChecklistLocked, lock_round_shared
 
@@ -42,9 +42,12 @@ def assessment_return(*, assessment_id: int, user, comment: str) -> Assessment:
     if len(comment) > 2000:
         raise ValidationError(_("The comment is too long (2000 characters at most)."))
     with transaction.atomic():
-        assessment = Assessment.objects.select_for_update().get(id=assessment_id)
-        if assessment.status != Assessment.Status.SUBMITTED:
-            raise ChecklistLocked(_("Only a submitted checklist can be returned."))
+        assessment = (Assessment.objects.select_for_update(of=("self",))
+                      .select_related("round").get(id=assessment_id))
+        lock_round_shared(assessment.round_id)  # a round transition waits for the return
+        reason = return_lock_reason(assessment)
+        if reason:
+            raise ChecklistLocked(reason)
         assessment.status = Assessment.Status.RETURNED
         assessment.save(update_fields=["status", "updated_at"])
         ChecklistEvent.objects.create(assessment=assessment, kind=ChecklistEvent.Kind.RETURNED,

@@ -21,9 +21,10 @@ def _zone(ws, zone):
 
 
 def round_workbook(*, round_, governments, ranking_, history, verified: bool,
-                   evidence_url) -> bytes:
+                   evidence_url, agency_ids=None) -> bytes:
     """``verified``: include verified values and findings (published round, or a reader who
-    may see them). ``evidence_url(evidence)`` gives the scoped download address of a file."""
+    may see them). ``agency_ids``: only these agencies' units (None: all of the governments').
+    ``evidence_url(evidence)`` gives the scoped download address of a file."""
     spec = methodology_spec(round_.methodology_id)
     workbook = new_workbook()
     results = {row.government.id: row for row in ranking_.rows} if ranking_ else {}
@@ -56,7 +57,7 @@ def round_workbook(*, round_, governments, ranking_, history, verified: bool,
             _("Label"), _("Previous score"), _("Change")], [8, 34, 14, 10, 10, 10, 22, 12, 10],
             ranking_rows)
 
-    assessments = report_scope(round_, governments)
+    assessments = report_scope(round_, governments, agency_ids)
     components, cells = component_matrix(assessments, verified)
 
     def matrix(ws):

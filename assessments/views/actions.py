@@ -1,11 +1,10 @@
 """Follow-up pages: an agency's actions (rencana aksi) and obstacles (kendala), and the
 government overview leaders read (overdue actions, open actions per agency, open obstacles).
 
-The agency page is read by everyone who may see the agency; its operators, the coordinators of
-its government and administrators also write (add and update actions, report and resolve
-obstacles). Leaders and assessors read only: they see no forms and their posts get 403. The
-government page is for coordinators, leaders, assessors and administrators; operators are in
-the government's scope, so they get 403 there, not 404.
+The agency page is read by everyone who may see the agency; who also writes (add and update
+actions, report and resolve obstacles) is ``may_follow_up`` in the access policy: the others
+see no forms and their posts get 403. The government page is ``may_watch_progress``: operators
+are in the government's scope, so they get 403 there, not 404.
 
 Every write is a POST that calls one service. Invalid input re-renders the agency page with the
 form, its translated errors and status 400; nothing is saved. Forms check the input's shape,
@@ -13,23 +12,21 @@ the services the rules (they are called from elsewhere too)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.access import can_view_agency, government_or_404, scope_of
-from agencies.models import Agency
+from agencies.access import (agency_or_404, government_or_404, may_follow_up, may_watch_progress,
+                             require)
 from compliance.models import Component
 
 from ..models import ActionItem, Obstacle
 from ..selectors.actions import agency_actions, government_actions
 from ..services.actions import (DESCRIPTION_MAX, OWNER_MAX, TITLE_MAX, UNCHANGED, action_create,
                                 action_update, obstacle_report, obstacle_resolve)
-from .board import can_watch_progress
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 UPDATE_FIELDS = ("status", "owner", "due_date")
@@ -114,26 +111,9 @@ def add_service_errors(form, exc: ValidationError):
         form.add_error(None, exc.messages)
 
 
-# Scope and rights.
-
-def agency_or_404(user, agency_id) -> Agency:
-    agency = Agency.objects.select_related("government").filter(id=agency_id).first()
-    if agency is None or not can_view_agency(user, agency):
-        raise Http404
-    return agency
-
-
-def can_follow_up(user, agency: Agency) -> bool:
-    """The agency's operators, the coordinators of its government and administrators."""
-    scope = scope_of(user)
-    return (scope.administrator or agency.id in scope.operator_agencies
-            or agency.government_id in scope.coordinator_governments)
-
-
-def writable_agency_or_error(user, agency_id) -> Agency:
+def writable_agency_or_error(user, agency_id):
     agency = agency_or_404(user, agency_id)
-    if not can_follow_up(user, agency):
-        raise PermissionDenied
+    require(may_follow_up(user, agency))
     return agency
 
 
@@ -150,7 +130,7 @@ def agency_page_url(agency, anchor=""):
 def render_agency_page(request, agency, *, action_form=None, obstacle_form=None,
                        failed_update=None, status=200):
     data = agency_actions(agency)
-    can_write = can_follow_up(request.user, agency)
+    can_write = may_follow_up(request.user, agency)
     components = list(Component.objects.all()) if can_write else []
     not_done = [row.action for row in data.open_actions]
     rows = []
@@ -166,7 +146,7 @@ def render_agency_page(request, agency, *, action_form=None, obstacle_form=None,
         rows.append((row, form))
     return render(request, "assessments/actions/agency.html", {
         "agency": agency, "government": agency.government, "data": data, "rows": rows,
-        "can_write": can_write, "can_see_overview": can_watch_progress(request.user,
+        "can_write": can_write, "can_see_overview": may_watch_progress(request.user,
                                                                      agency.government_id),
         "action_form": action_form or (ActionCreateForm(components=components)
                                        if can_write else None),
@@ -188,8 +168,7 @@ def agency_actions_view(request, agency_id):
 @require_GET
 def government_actions_view(request, gov_id):
     government = government_or_404(request.user, gov_id)
-    if not can_watch_progress(request.user, government.id):
-        raise PermissionDenied
+    require(may_watch_progress(request.user, government.id))
     return render(request, "assessments/actions/government.html", {
         "government": government, "data": government_actions(government)})
 

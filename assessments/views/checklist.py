@@ -5,20 +5,19 @@ summary are swapped in place, so nothing typed elsewhere on the page is lost. Wi
 JavaScript the same post redirects back to the page."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from agencies.access import can_answer_for, can_view_agency, scope_of
+from agencies.access import may_answer, may_return, require
 from compliance.models import Indicator
 
 from ..forms import AnswerForm, ReturnForm
-from ..models import Assessment
-from ..rules import checklist_lock_reason
+from ..lookups import assessment_or_404
+from ..rules import checklist_lock_reason, return_lock_reason
 from ..selectors.checklist import checklist, indicator_line, summary
 from ..selectors.history import checklist_history_rows
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
@@ -36,35 +35,21 @@ def value_options(scale_max):
     return [(value, labels.get(value, "")) for value in range(scale_max + 1)]
 
 
-def assessment_or_404(user, pk):
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("agency", "agency__government", "round",
-                                          "round__methodology"), id=pk)
-    if not can_view_agency(user, assessment.agency):
-        raise Http404
-    return assessment
-
-
-def can_return(user, assessment):
-    scope = scope_of(user)
-    return scope.administrator or assessment.agency.government_id in \
-        scope.coordinator_governments
-
-
 @login_required
+@require_safe
 def checklist_view(request, pk):
     assessment = assessment_or_404(request.user, pk)
     lock_reason = checklist_lock_reason(assessment)
     data = checklist(assessment)
-    is_operator = can_answer_for(request.user, assessment.agency)
+    is_operator = may_answer(request.user, assessment)
     return render(request, "assessments/checklist.html", {
         "assessment": assessment,
         "checklist": data,
         "lock_reason": lock_reason,
         "can_edit": is_operator and not lock_reason,
         "can_submit": is_operator and not lock_reason,
-        "can_return": can_return(request.user, assessment)
-        and assessment.status == Assessment.Status.SUBMITTED,
+        "can_return": may_return(request.user, assessment)
+        and not return_lock_reason(assessment),
         "options": value_options(data.scale_max),
         "without_evidence_count": len(data.without_evidence),
     })
@@ -74,8 +59,7 @@ def checklist_view(request, pk):
 @require_POST
 def answer_save_view(request, pk, indicator_id):
     assessment = assessment_or_404(request.user, pk)
-    if not can_answer_for(request.user, assessment.agency):
-        raise PermissionDenied
+    require(may_answer(request.user, assessment))
     indicator = get_object_or_404(Indicator.objects.select_related("component"),
                                   id=indicator_id, active=True)
     form = AnswerForm(request.POST, scale_max=assessment.round.methodology.scale_max)
@@ -122,8 +106,7 @@ def answer_save_view(request, pk, indicator_id):
 @require_POST
 def checklist_submit(request, pk):
     assessment = assessment_or_404(request.user, pk)
-    if not can_answer_for(request.user, assessment.agency):
-        raise PermissionDenied
+    require(may_answer(request.user, assessment))
     try:
         assessment_submit(assessment_id=assessment.id, user=request.user)
         messages.success(request, _("The checklist has been submitted to the coordinator."))
@@ -141,8 +124,7 @@ def checklist_submit(request, pk):
 @require_POST
 def checklist_return(request, pk):
     assessment = assessment_or_404(request.user, pk)
-    if not can_return(request.user, assessment):
-        raise PermissionDenied
+    require(may_return(request.user, assessment))
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values()
@@ -159,6 +141,7 @@ def checklist_return(request, pk):
 
 
 @login_required
+@require_safe
 def checklist_history(request, pk):
     assessment = assessment_or_404(request.user, pk)
     return render(request, "assessments/checklist_history.html", {

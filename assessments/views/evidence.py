@@ -3,15 +3,15 @@ attachments that the browser must not sniff or cache."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from agencies.access import can_answer_for, can_view_agency
+from agencies.access import may_answer, require
 from compliance.models import Indicator
 
 from ..models import Evidence
@@ -19,7 +19,7 @@ from ..rules import checklist_lock_reason
 from ..selectors.checklist import indicator_line, summary
 from ..services.answers import ChecklistLocked
 from ..services.evidence import evidence_add_file, evidence_add_link, evidence_remove
-from .checklist import assessment_or_404
+from ..lookups import assessment_or_404, evidence_or_404
 
 
 def _respond(request, assessment, indicator, *, message="", error=""):
@@ -42,8 +42,7 @@ def _respond(request, assessment, indicator, *, message="", error=""):
 @require_POST
 def evidence_add(request, pk, indicator_id):
     assessment = assessment_or_404(request.user, pk)
-    if not can_answer_for(request.user, assessment.agency):
-        raise PermissionDenied
+    require(may_answer(request.user, assessment))
     indicator = get_object_or_404(Indicator.objects.select_related("component"),
                                   id=indicator_id, active=True)
     message, error = "", ""
@@ -74,8 +73,7 @@ def evidence_add(request, pk, indicator_id):
 @require_POST
 def evidence_remove_view(request, pk, evidence_id):
     assessment = assessment_or_404(request.user, pk)
-    if not can_answer_for(request.user, assessment.agency):
-        raise PermissionDenied
+    require(may_answer(request.user, assessment))
     evidence = get_object_or_404(Evidence.objects.select_related("indicator__component"),
                                  id=evidence_id, assessment=assessment)
     indicator = evidence.indicator
@@ -88,11 +86,10 @@ def evidence_remove_view(request, pk, evidence_id):
 
 
 @login_required
+@require_safe
 def evidence_download(request, evidence_id):
-    evidence = get_object_or_404(
-        Evidence.objects.select_related("assessment__agency"), id=evidence_id,
-        kind=Evidence.Kind.FILE)
-    if not can_view_agency(request.user, evidence.assessment.agency):
+    evidence = evidence_or_404(request.user, evidence_id)
+    if evidence.kind != Evidence.Kind.FILE:
         raise Http404
     try:
         handle = evidence.file.open("rb")

@@ -1,17 +1,22 @@
 """Round workbooks for a government or a province. The download link on the page shows a
 "preparing" status until the file arrives (static/js/downloads.js watches for the cookie this
-view sets), so nobody is left waiting without feedback."""
+view sets), so nobody is left waiting without feedback.
+
+A workbook holds only rows its reader may see on the pages (the access policy decides): an
+operator gets their own agency's units, an assessor the governments assigned to them, and
+verified values and findings appear only where the reader may read them."""
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 
-from agencies.access import government_or_404, scope_of
+from agencies.access import (government_or_404, may_download_province_report, may_read_verified,
+                             may_view_government, report_agency_ids, require)
 from agencies.models import Government, Province
 
-from ..models import Round
+from ..lookups import round_or_404
 from ..selectors.rankings import ranking
 from ..selectors.round_report import history_of
 from ..spreadsheets.round_report import round_workbook
@@ -33,12 +38,6 @@ def _respond(request, content, filename):
     return response
 
 
-def _may_see_verified(user, round_, government_ids):
-    scope = scope_of(user)
-    return round_.is_published or scope.administrator or bool(
-        set(government_ids) & scope.assessor_governments)
-
-
 def _evidence_url(request):
     def build(evidence):
         return request.build_absolute_uri(reverse("evidence-download", args=[evidence.id]))
@@ -46,36 +45,38 @@ def _evidence_url(request):
 
 
 @login_required
+@require_safe
 def government_report_xlsx(request, round_id, pk):
     government = government_or_404(request.user, pk)
-    round_ = get_object_or_404(Round.objects.select_related("methodology"), id=round_id)
+    round_ = round_or_404(round_id)
     data = ranking(round_=round_, province=government.province, group=government.level) \
         if round_.is_published else None
     content = round_workbook(
         round_=round_, governments=[government], ranking_=data,
         history=history_of([government]),
-        verified=_may_see_verified(request.user, round_, [government.id]),
+        verified=may_read_verified(request.user, round_, government.id),
+        agency_ids=report_agency_ids(request.user, government.id),
         evidence_url=_evidence_url(request))
     return _respond(request, content,
                     f"rapor-{round_.year}-{slugify(government.name)}.xlsx")
 
 
 @login_required
+@require_safe
 def province_report_xlsx(request, round_id, province_id):
-    """A whole province's workbook holds every government's units: administrators and the
-    assessors working in that province only."""
+    """A province's workbook: the governments of the province the reader may see, each with
+    its units; the published ranking of the whole province (public anyway)."""
     province = get_object_or_404(Province, id=province_id)
-    scope = scope_of(request.user)
-    governments = list(Government.objects.filter(province=province).select_related("province")
-                       .order_by("name"))
-    ids = {g.id for g in governments}
-    if not (scope.administrator or ids & scope.assessor_governments):
-        raise PermissionDenied
-    round_ = get_object_or_404(Round.objects.select_related("methodology"), id=round_id)
+    everyone = list(Government.objects.filter(province=province).select_related("province")
+                    .order_by("name"))
+    require(may_download_province_report(request.user, [g.id for g in everyone]))
+    governments = [g for g in everyone if may_view_government(request.user, g.id)]
+    round_ = round_or_404(round_id)
     data = ranking(round_=round_, province=province, group="all") if round_.is_published \
         else None
     content = round_workbook(round_=round_, governments=governments, ranking_=data,
                              history=history_of(governments),
-                             verified=_may_see_verified(request.user, round_, ids),
+                             verified=all(may_read_verified(request.user, round_, g.id)
+                                          for g in governments),
                              evidence_url=_evidence_url(request))
     return _respond(request, content, f"laporan-{round_.year}-{slugify(province.name)}.xlsx")

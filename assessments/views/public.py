@@ -9,6 +9,7 @@ applied after ranking, so a government keeps the rank it has in its whole peer g
 from collections import defaultdict
 
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from agencies.models import Province
 from compliance.models import Zone
@@ -32,6 +33,7 @@ def _provinces_by_round(rounds):
     return provinces
 
 
+@require_safe
 def public_results(request):
     rounds = list(published_rounds())
     provinces = _provinces_by_round(rounds)
@@ -63,6 +65,7 @@ def _matches(row, zone, needle):
     return needle in government.name.casefold() or needle in government.short_name.casefold()
 
 
+@require_safe
 def public_round(request, round_id):
     round_ = get_object_or_404(
         Round.objects.filter(state__in=PUBLISHED_STATES).select_related("methodology"),

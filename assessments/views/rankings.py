@@ -1,15 +1,15 @@
 """Province rankings of a round, as a page and as an .xlsx download.
 
-Published rounds are public results; an unpublished round's ranking exists only for
-administrators and assessors (everyone else gets a 404)."""
-from django.http import Http404, HttpResponse
+Published rounds are public results; an unpublished round's ranking is a 404 for everyone
+the access policy does not let see it (``may_see_unpublished_ranking``)."""
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 
-from agencies.access import scope_of
 from agencies.models import Province
 
-from ..models import Round
+from ..lookups import ranking_round_or_404
 from ..selectors.rankings import (GROUPS, ZONES, filter_rows, most_improved, published_rounds,
                                  ranking)
 from ..spreadsheets.ranking_export import ranking_workbook
@@ -18,12 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _round_for(request, round_id):
-    round_ = get_object_or_404(Round.objects.select_related("methodology"), id=round_id)
-    if not round_.is_published:
-        scope = scope_of(request.user)
-        if not (scope.administrator or scope.assessor_governments):
-            raise Http404
-    return round_
+    return ranking_round_or_404(request.user, round_id)
 
 
 def _group(request):
@@ -31,6 +26,7 @@ def _group(request):
     return group if group in GROUPS else "kabupaten"
 
 
+@require_safe
 def ranking_index(request):
     rounds = list(published_rounds())
     provinces = list(Province.objects.filter(governments__results__round__in=rounds)
@@ -56,15 +52,18 @@ def _page(request, round_, province):
     })
 
 
+@require_safe
 def ranking_province(request, round_id, province_id):
     round_ = _round_for(request, round_id)
     return _page(request, round_, get_object_or_404(Province, id=province_id))
 
 
+@require_safe
 def ranking_national(request, round_id):
     return _page(request, _round_for(request, round_id), None)
 
 
+@require_safe
 def ranking_province_xlsx(request, round_id, province_id):
     round_ = _round_for(request, round_id)
     province = get_object_or_404(Province, id=province_id)

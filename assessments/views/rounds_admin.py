@@ -13,7 +13,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.access import scope_of
+from agencies.access import may_administer, require
 from agencies.forms import MAX_ID, BoundedIdsField, parse_ids
 from agencies.models import Government, Province
 from compliance.models import Methodology
@@ -217,8 +217,7 @@ def round_overview(round_, page_number) -> dict:
 # Views.
 
 def _administrator_or_403(user) -> None:
-    if not scope_of(user).administrator:
-        raise PermissionDenied
+    require(may_administer(user))
 
 
 def _round_or_404(pk):

@@ -1,15 +1,15 @@
-"""Verification by the Ombudsman's assessors: only assessors of the unit's government write;
-administrators may read. Others in scope get 403 (verified values stay hidden until
-publication); outsiders 404."""
+"""Verification by the Ombudsman's assessors (who writes and who reads: ``may_verify`` and
+``may_read_verification`` in the access policy). Others in scope get 403 (verified values stay
+hidden until publication); outsiders 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from agencies.access import scope_of
+from agencies.access import may_read_verification, may_verify, require
 from compliance.models import Indicator
 
 from ..forms import VerifyForm
@@ -19,35 +19,31 @@ from ..services.answers import AnswerConflict, ChecklistLocked
 from ..services.verification import (VerificationIncomplete, answer_verify,
                                      assessment_finalise, assessment_set_survey,
                                      parse_survey_score, verification_lock_reason)
-from .checklist import assessment_or_404, value_options
-
-
-def _is_assessor(user, assessment):
-    return assessment.agency.government_id in scope_of(user).assessor_governments
+from ..lookups import assessment_or_404
+from .checklist import value_options
 
 
 def _readable(user, pk):
     assessment = assessment_or_404(user, pk)
-    if not (_is_assessor(user, assessment) or scope_of(user).administrator):
-        raise PermissionDenied
+    require(may_read_verification(user, assessment))
     return assessment
 
 
 def _writable(user, pk):
     assessment = assessment_or_404(user, pk)
-    if not _is_assessor(user, assessment):
-        raise PermissionDenied
+    require(may_verify(user, assessment))
     return assessment
 
 
 @login_required
+@require_safe
 def verify_view(request, pk):
     assessment = _readable(request.user, pk)
     lock_reason = verification_lock_reason(assessment)
     sheet = verification_sheet(assessment)
     return render(request, "assessments/verify.html", {
         "assessment": assessment, "lock_reason": lock_reason,
-        "can_verify": _is_assessor(request.user, assessment) and not lock_reason,
+        "can_verify": may_verify(request.user, assessment) and not lock_reason,
         "options": value_options(sheet["scale_max"]), **sheet,
     })
 

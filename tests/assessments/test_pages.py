@@ -83,7 +83,9 @@ def test_unknown_group_falls_back_and_unpublished_round_is_hidden(client, person
     assert client.get(live_url).status_code == 404
     client.force_login(personas["leader"])
     assert client.get(live_url).status_code == 404
-    client.force_login(personas["assessor"])
+    client.force_login(personas["assessor"])  # unpublished rankings: administrators only
+    assert client.get(live_url).status_code == 404
+    client.force_login(personas["admin"])
     assert client.get(live_url).status_code == 200
 
 
