@@ -403,6 +403,7 @@ ROUTES = {
     "ranking-national": Route("may_see_unpublished_ranking", PUBLIC),
     "ranking-province": Route("may_see_unpublished_ranking", PUBLIC),
     "ranking-province-xlsx": Route("may_see_unpublished_ranking", PUBLIC),
+    "ranking-national-xlsx": Route("may_see_unpublished_ranking", PUBLIC),
     # a government
     "government-detail": Route("may_view_government", LOGIN),
     "government-dashboard": Route("may_view_government", LOGIN),

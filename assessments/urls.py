@@ -16,6 +16,8 @@ urlpatterns = [
     path("rankings/", rankings.ranking_index, name="ranking-index"),
     path("rankings/<int:round_id>/national/", rankings.ranking_national,
          name="ranking-national"),
+    path("rankings/<int:round_id>/national/xlsx/", rankings.ranking_national_xlsx,
+         name="ranking-national-xlsx"),
     path("rankings/<int:round_id>/<int:province_id>/", rankings.ranking_province,
          name="ranking-province"),
     path("rankings/<int:round_id>/<int:province_id>/xlsx/", rankings.ranking_province_xlsx,

@@ -10,9 +10,11 @@ PUBLIC = {
     "login", "logout", "set_language", "home",
     "public-results", "public-round", "api-rankings", "api-government-history",
     "ranking-index", "ranking-national", "ranking-province", "ranking-province-xlsx",
+    "ranking-national-xlsx",
 }
 # Public pages that take a round: an unpublished round is not found.
-ROUND_PAGES = {"public-round", "ranking-national", "ranking-province", "ranking-province-xlsx"}
+ROUND_PAGES = {"public-round", "ranking-national", "ranking-province", "ranking-province-xlsx",
+               "ranking-national-xlsx"}
 
 
 def patterns(resolvers, prefix=""):

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from agencies.models import Government
 from compliance.scoring import band_for, change, government_score, rank
 from compliance.specs import methodology_spec
 
 from ..models import Assessment, GovernmentResult, Round
+from ..rank_text import parse_published_rank, rank_phrase
 
 LIVE_STATES = [Round.State.DRAFT, Round.State.SELF_ASSESSMENT, Round.State.VERIFICATION]
 PUBLISHED_STATES = [Round.State.PUBLISHED, Round.State.CLOSED]
@@ -30,6 +32,10 @@ class HistoryRow:
     province_count: int
     change: Decimal | None
     methodology_changed: bool
+    rank_text: str = ""  # the rank in the province, in the common form
+    official_rank: bool = False  # rank_text is the published rank
+    national_rank_text: str = ""  # a published national rank
+    partial_note: str = ""  # the computed rank rests on part of the peer group
 
 
 def government_history(government: Government) -> list[HistoryRow]:
@@ -67,9 +73,34 @@ def government_history(government: Government) -> list[HistoryRow]:
             change=change(result.score, previous.score) if previous else None,
             methodology_changed=bool(previous and previous.round.methodology_id
                                      != result.round.methodology_id),
+            **rank_texts(government, result.published_rank, peer_rank, len(peers)),
         ))
         previous = result
     return rows
+
+
+def rank_texts(government, published_rank, peer_rank, peer_count) -> dict:
+    """The rank in the province as users read it: the published rank is the official one; a
+    rank the app computed from fewer governments than the published table counted says on how
+    many it rests."""
+    province = government.province.name
+    parsed = parse_published_rank(published_rank, government.level)
+    texts = {"rank_text": rank_phrase(peer_rank, peer_count, government.level, province)}
+    if parsed is None:
+        return texts
+    if parsed.national:
+        texts["national_rank_text"] = rank_phrase(parsed.rank, parsed.total, parsed.group)
+        return texts
+    # A bare published rank ("13") takes its total from the app's own count when both agree.
+    total = parsed.total or (peer_count if peer_rank == parsed.rank else None)
+    texts["rank_text"] = rank_phrase(parsed.rank, total, parsed.group, province)
+    texts["official_rank"] = True
+    if parsed.total and peer_rank is not None and peer_count < parsed.total:
+        texts["partial_note"] = _(
+            "The app holds the results of %(count)s of the %(total)s; its own rank (%(rank)s) "
+            "rests on those only.") % {"count": peer_count, "total": parsed.total,
+                                      "rank": peer_rank}
+    return texts
 
 
 @dataclass(frozen=True)

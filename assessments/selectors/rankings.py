@@ -11,6 +11,7 @@ from compliance.scoring import change, rank
 from compliance.specs import methodology_spec
 
 from ..models import GovernmentResult, Round
+from ..rank_text import parse_published_rank, published_phrase
 
 GROUPS = {
     "kabupaten": (_("Regencies (kabupaten)"), [Level.KABUPATEN]),
@@ -37,6 +38,18 @@ class RankingRow:
     def zone_display(self):
         return zone_display(self.zone)
 
+    @property
+    def published_rank_text(self) -> str:
+        """The published rank in the common form, when it says more than the rank shown (a
+        different rank, or a national one)."""
+        if not self.published_rank:
+            return ""
+        parsed = parse_published_rank(self.published_rank, self.government.level)
+        if parsed is not None and parsed.rank == self.rank and not parsed.national:
+            return ""
+        return published_phrase(self.published_rank, self.government.level,
+                                self.government.province.name)[0]
+
 
 def zone_display(zone: str) -> str:
     return str(Zone(zone).label) if zone else ""
@@ -56,11 +69,17 @@ class Ranking:
     def group_label(self):
         return GROUPS[self.group][0]
 
+    @property
+    def methodology_changed(self) -> bool:
+        """Change against a round scored with another methodology: not like for like."""
+        return bool(self.previous_round
+                    and self.previous_round.methodology_id != self.round.methodology_id)
+
 
 def previous_round_of(round_: Round) -> Round | None:
     return (Round.objects.filter(year__lt=round_.year,
                                  state__in=[Round.State.PUBLISHED, Round.State.CLOSED])
-            .order_by("-year", "-is_official").first())
+            .select_related("methodology").order_by("-year", "-is_official").first())
 
 
 def _results(round_, province, levels):
@@ -122,6 +141,7 @@ def filter_rows(rows, *, zone: str = "", query: str = ""):
 
 
 def most_improved(ranking_: Ranking, limit: int = 10):
-    """The largest score gains against the previous published round, best first."""
-    rows = [row for row in ranking_.rows if row.change is not None]
+    """The largest score gains against the previous published round, best first: gains only
+    (a decline is no improvement, however it ranks among the changes)."""
+    rows = [row for row in ranking_.rows if row.change is not None and row.change > 0]
     return sorted(rows, key=lambda row: (-row.change, row.government.name))[:limit]

@@ -2,6 +2,9 @@
 
 Published rounds are public results; an unpublished round's ranking is a 404 for everyone
 the access policy does not let see it (``may_see_unpublished_ranking``)."""
+from dataclasses import replace
+from urllib.parse import urlencode
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
@@ -21,9 +24,15 @@ def _round_for(request, round_id):
     return ranking_round_or_404(request.user, round_id)
 
 
-def _group(request):
+def _filters(request, province):
+    """The peer group, zone and name filter from the query string, through allow-lists; the
+    page and its .xlsx read them the same way, so the download holds the rows shown."""
     group = request.GET.get("group", "kabupaten")
-    return group if group in GROUPS else "kabupaten"
+    group = group if group in GROUPS else "kabupaten"
+    if province is None and group == "all":
+        group = "kabupaten"
+    zone = request.GET.get("zone", "")
+    return group, (zone if zone in ZONES else ""), request.GET.get("q", "")[:100]
 
 
 @require_safe
@@ -36,16 +45,13 @@ def ranking_index(request):
 
 
 def _page(request, round_, province):
-    group = _group(request)
-    if province is None and group == "all":
-        group = "kabupaten"
+    group, zone, query = _filters(request, province)
     data = ranking(round_=round_, province=province, group=group)
-    zone = request.GET.get("zone", "")
-    zone = zone if zone in ZONES else ""
-    query = request.GET.get("q", "")[:100]
     return render(request, "assessments/ranking_province.html", {
         "ranking": data, "rows": filter_rows(data.rows, zone=zone, query=query),
         "zone": zone, "query": query, "zones": ZONES,
+        "filter_query": urlencode({key: value for key, value in
+                                   (("group", group), ("zone", zone), ("q", query)) if value}),
         "improved": most_improved(data),
         "groups": [(key, label) for key, (label, _levels) in GROUPS.items()
                    if province is not None or key != "all"],
@@ -63,13 +69,24 @@ def ranking_national(request, round_id):
     return _page(request, _round_for(request, round_id), None)
 
 
+def _xlsx(request, round_, province):
+    group, zone, query = _filters(request, province)
+    data = ranking(round_=round_, province=province, group=group)
+    shown = replace(data, rows=filter_rows(data.rows, zone=zone, query=query))
+    response = HttpResponse(ranking_workbook(shown), content_type=XLSX)
+    place = slugify(province.name) if province else "nasional"
+    suffix = "-filtered" if zone or query else ""
+    filename = f"ranking-{round_.year}-{place}-{group}{suffix}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_safe
 def ranking_province_xlsx(request, round_id, province_id):
     round_ = _round_for(request, round_id)
-    province = get_object_or_404(Province, id=province_id)
-    group = _group(request)
-    content = ranking_workbook(ranking(round_=round_, province=province, group=group))
-    response = HttpResponse(content, content_type=XLSX)
-    filename = f"ranking-{round_.year}-{slugify(province.name)}-{group}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _xlsx(request, round_, get_object_or_404(Province, id=province_id))
+
+
+@require_safe
+def ranking_national_xlsx(request, round_id):
+    return _xlsx(request, _round_for(request, round_id), None)
