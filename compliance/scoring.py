@@ -97,20 +97,31 @@ def unit_score(
         pairs = [(score, Decimal(weights.get(code, 1)))
                  for code, score in component_scores.items() if score is not None]
         return _weighted_mean(pairs)
+    scores = dimension_scores(component_scores, dimensions, survey_scores, weights)
+    return _weighted_mean((scores[dimension.code], dimension.weight) for dimension in dimensions
+                          if scores[dimension.code] is not None)
+
+
+def dimension_scores(
+    component_scores: Mapping[str, Decimal | None],
+    dimensions: Sequence[DimensionSpec],
+    survey_scores: Mapping[str, Decimal | None] | None = None,
+    component_weights: Mapping[str, Decimal] | None = None,
+) -> dict[str, Decimal | None]:
+    """Each dimension's score, unrounded: the (weighted) mean of its components that have a
+    score, or its survey score; None where there is nothing to average."""
     surveys = survey_scores or {}
-    dimension_pairs = []
+    weights = component_weights or {}
+    scores = {}
     for dimension in dimensions:
         if dimension.is_survey:
-            score = surveys.get(dimension.code)
+            scores[dimension.code] = surveys.get(dimension.code)
         else:
-            score = _weighted_mean(
+            scores[dimension.code] = _weighted_mean(
                 (component_scores[code], Decimal(weights.get(code, 1)))
                 for code in dimension.components
-                if component_scores.get(code) is not None
-            )
-        if score is not None:
-            dimension_pairs.append((score, dimension.weight))
-    return _weighted_mean(dimension_pairs)
+                if component_scores.get(code) is not None)
+    return scores
 
 
 def government_score(unit_scores: Iterable[Decimal | None]) -> Decimal | None:

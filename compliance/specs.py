@@ -27,6 +27,8 @@ class MethodologySpec:
                           components=tuple(c.code for c in dim.components.all()))
             for dim in methodology.dimensions.all()
         ]
+        self.dimension_names = {dim.code: (dim.name_id, dim.name_en)
+                                for dim in methodology.dimensions.all()}
         self.has_categories = any(band.category for band in self.bands)
 
     def band(self, score):

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 
 from agencies.models import Government
 from compliance.models import Component, Indicator, Zone
-from compliance.scoring import change, government_score, round2
+from compliance.scoring import change, dimension_scores, government_score, round2
 from compliance.specs import MethodologySpec, methodology_spec
 
 from ..models import Answer, Assessment, ComponentScore, GovernmentResult, Round
@@ -102,6 +102,41 @@ class ComponentComparison:
 
 
 @dataclass(frozen=True)
+class DimensionComparison:
+    """A dimension of the methodology (2022+: Input, Process, Output, Complaints) on both
+    sides. The Output survey of service users is measured by the assessor only: operators
+    claim nothing for it, so its self side is empty and the verified total can move against
+    the components."""
+
+    code: str
+    name: str
+    weight: Decimal
+    is_survey: bool
+    scores: Scores
+
+
+def dimension_rows(spec, units, language) -> list:
+    """Per dimension, the mean over ``units`` of each side's dimension score (rounded).
+    ``units``: (self component scores by code, verified ones by code, survey score)."""
+    names = {code: (english if language == "en" and english else indonesian)
+             for code, (indonesian, english) in spec.dimension_names.items()}
+    per_unit = [(dimension_scores(own, spec.dimensions),
+                 dimension_scores(verified, spec.dimensions,
+                                  {d.code: survey for d in spec.dimensions if d.is_survey}))
+                for own, verified, survey in units]
+    rows = []
+    for dimension in spec.dimensions:
+        own = [scores[dimension.code] for scores, _verified in per_unit]
+        verified = [scores[dimension.code] for _own, scores in per_unit]
+        rows.append(DimensionComparison(
+            code=dimension.code, name=names.get(dimension.code, dimension.code),
+            weight=dimension.weight, is_survey=dimension.is_survey,
+            scores=_scores(spec, None if dimension.is_survey else _mean(own), _mean(verified),
+                           language)))
+    return rows
+
+
+@dataclass(frozen=True)
 class GovernmentComparison:
     government: Government
     round: Round
@@ -110,6 +145,7 @@ class GovernmentComparison:
     scores: Scores  # the government's figure on both sides
     sampled_count: int
     result: GovernmentResult | None  # the stored (published) result, when there is one
+    dimensions: list = ()  # DimensionComparison over the sampled units (methodologies with any)
 
     @property
     def over_claiming_units(self) -> list:
@@ -131,16 +167,22 @@ def government_comparison(*, government: Government, round_: Round) -> Governmen
              for a in assessments]
     sampled = [a for a in assessments if a.sampled]
 
+    all_components = list(Component.objects.order_by("number"))
+    codes = {component.id: component.code for component in all_components}
     by_component: dict[int, tuple[list, list]] = {}
-    for component_id, self_score, verified_score in ComponentScore.objects.filter(
+    by_unit = {a.id: ({}, {}) for a in sampled}
+    for assessment_id, component_id, self_score, verified_score in ComponentScore.objects.filter(
             assessment__round=round_, assessment__agency__government=government,
-            assessment__sampled=True).values_list("component_id", "self_score",
+            assessment__sampled=True).values_list("assessment_id", "component_id", "self_score",
                                                   "verified_score"):
         own, verified = by_component.setdefault(component_id, ([], []))
         own.append(self_score)
         verified.append(verified_score)
+        unit_own, unit_verified = by_unit.setdefault(assessment_id, ({}, {}))
+        unit_own[codes[component_id]] = self_score
+        unit_verified[codes[component_id]] = verified_score
     components = []
-    for component in Component.objects.order_by("number"):
+    for component in all_components:
         own, verified = by_component.get(component.id, ([], []))
         components.append(ComponentComparison(
             component=component,
@@ -153,7 +195,10 @@ def government_comparison(*, government: Government, round_: Round) -> Governmen
         government=government, round=round_, units=units, components=components,
         scores=_scores(spec, government_score(a.self_score for a in sampled),
                        government_score(a.verified_score for a in sampled), language),
-        sampled_count=len(sampled), result=result)
+        sampled_count=len(sampled), result=result,
+        dimensions=dimension_rows(spec, [
+            (*by_unit[a.id], a.survey_score) for a in sampled], language)
+        if spec.dimensions else [])
 
 
 @dataclass(frozen=True)

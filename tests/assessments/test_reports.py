@@ -458,3 +458,40 @@ def test_rapor_costs_a_fixed_number_of_queries(live_round, django_assert_num_que
     with django_assert_num_queries(3):
         report = rapor(assessment)
     assert len(report.indicators) == Indicator.objects.filter(active=True).count()
+
+
+@pytest.mark.django_db
+def test_comparison_shows_the_dimensions_and_the_survey_that_explains_the_totals(
+        client, verified_round, personas):
+    """Every component of unit a reads "claimed higher", yet a high survey (Output, 24.24 %,
+    measured by the assessor only) can lift the verified total: the page shows the dimension
+    that explains it. Figures worked out by hand from the stored component scores."""
+    from assessments.services.scores import assessment_recompute_verified
+
+    units = verified_round["assessments"]
+    for key, survey in (("a", "90.00"), ("b", "70.00")):
+        Assessment.objects.filter(id=units[key].id).update(survey_score=Decimal(survey))
+        units[key].refresh_from_db()
+        assessment_recompute_verified(assessment=units[key])
+    result = government_comparison(government=verified_round["government"],
+                                   round_=verified_round["round"])
+    rows = {row.code: row for row in result.dimensions}
+    assert [row.code for row in result.dimensions] == ["input", "process", "output",
+                                                       "complaints"]
+    # Input (g, h, k): self 100 and 33.33; verified (100 + 66.67 + 66.67) / 3 and 33.33.
+    assert (rows["input"].scores.self_score, rows["input"].scores.verified_score) == (
+        Decimal("66.67"), Decimal("55.56"))
+    # Complaints (j): self 100 and 33.33; verified 0 and 100.
+    assert (rows["complaints"].scores.self_score, rows["complaints"].scores.verified_score) == (
+        Decimal("66.67"), Decimal("50.00"))
+    # Output: nothing claimed; the assessor's survey, mean of 90 and 70.
+    assert (rows["output"].scores.self_score, rows["output"].scores.verified_score) == (
+        None, Decimal("80.00"))
+    assert rows["output"].is_survey and rows["output"].weight == Decimal("24.24")
+    publish(verified_round, personas)
+    client.force_login(personas["coordinator"])
+    response = client.get(comparison_url(verified_round))
+    html = response.content.decode()
+    assert 'id="dimension-output"' in html and "80,00" in html
+    assert "tidak dinilai mandiri" in html  # the survey's self side, in Indonesian
+    assert 'id="survey-note"' in html
