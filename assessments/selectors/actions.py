@@ -85,15 +85,19 @@ def obstacle_row(obstacle: Obstacle, today: date) -> ObstacleRow:
 
 
 def _action_sort_key(row: ActionRow):
+    """Overdue first (most overdue on top), then open and in progress by due date, done
+    last."""
     action = row.action
-    return (STATUS_ORDER.get(action.status, 3), action.due_date is None,
+    if row.overdue:
+        return (0, 0, False, action.due_date, action.id)
+    return (1, STATUS_ORDER.get(action.status, 3), action.due_date is None,
             action.due_date or date.max, action.id)
 
 
 @dataclass(frozen=True)
 class AgencyActions:
     agency: Agency
-    actions: list  # ActionRow: open and in progress first, by due date
+    actions: list  # ActionRow: overdue first, then open and in progress, by due date
     obstacles: list  # ObstacleRow: open ones first, newest first
     today: date
 

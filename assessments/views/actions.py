@@ -87,7 +87,7 @@ class ObstacleReportForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Obstacle"), max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}))
-    action = forms.TypedChoiceField(label=gettext_lazy("For the action (optional)"),
+    action = forms.TypedChoiceField(label=gettext_lazy("For the action"),
                                     required=False, coerce=int, empty_value=None,
                                     widget=select())
 

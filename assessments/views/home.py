@@ -3,7 +3,7 @@ from django.views.decorators.http import require_safe
 
 from agencies.access import own_agency_ids, visible_governments
 
-from ..models import Assessment, Round
+from ..selectors.home import my_checklists
 from ..selectors.rankings import published_rounds
 
 
@@ -12,9 +12,5 @@ def home(request):
     context = {"rounds": published_rounds()[:5]}
     if request.user.is_authenticated:
         context["governments"] = visible_governments(request.user).order_by("name")[:50]
-        context["my_checklists"] = (
-            Assessment.objects.filter(agency_id__in=own_agency_ids(request.user),
-                                      round__state__in=[Round.State.SELF_ASSESSMENT,
-                                                        Round.State.VERIFICATION])
-            .select_related("agency", "round").order_by("-round__year", "agency__name"))
+        context["my_checklists"] = my_checklists(own_agency_ids(request.user))
     return render(request, "home.html", context)

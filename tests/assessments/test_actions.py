@@ -498,3 +498,22 @@ def test_agency_page_queries_do_not_grow_with_actions(client, personas, live_rou
             response = client.get(agency_url(b))
         assert len(response.context["data"].actions) == 14
         assert len(response.context["data"].obstacles) == 7
+
+
+@pytest.mark.django_db
+def test_overdue_actions_come_first_on_the_agency_page(live_round):
+    """An overdue action in progress must not hide below open actions due later."""
+    from assessments.selectors.actions import agency_actions
+
+    agency = live_round["agencies"]["a"]
+    day = date(2026, 6, 1)
+    ActionItem.objects.create(agency=agency, title="Open, due next month",
+                              due_date=date(2026, 7, 1))
+    ActionItem.objects.create(agency=agency, title="In progress, 20 days late",
+                              status=ActionItem.Status.IN_PROGRESS, due_date=date(2026, 5, 12))
+    ActionItem.objects.create(agency=agency, title="Open, 3 days late", due_date=date(2026, 5, 29))
+    ActionItem.objects.create(agency=agency, title="Done long ago", status=ActionItem.Status.DONE,
+                              due_date=date(2026, 1, 1))
+    titles = [row.action.title for row in agency_actions(agency, today=day).actions]
+    assert titles == ["In progress, 20 days late", "Open, 3 days late", "Open, due next month",
+                      "Done long ago"]

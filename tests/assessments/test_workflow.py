@@ -200,3 +200,19 @@ def test_concurrent_saves_on_postgresql(standard):
     # exactly one of the eight writers that loaded "no answer yet" may win
     assert results.count("ok") == 1 and results.count("conflict") == 7
     assert Answer.objects.filter(indicator=target).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_operators_home_shows_a_returned_checklist_with_the_comment(client, personas,
+                                                                          live_round):
+    from assessments.models import Assessment
+    from assessments.services.workflow import assessment_return
+
+    assessment = live_round["assessments"]["a"]
+    Assessment.objects.filter(id=assessment.id).update(status=Assessment.Status.SUBMITTED)
+    assessment_return(assessment_id=assessment.id, user=personas["coordinator"],
+                      comment="Lampirkan SK standar pelayanan yang ditandatangani")
+    client.force_login(personas["operator"])
+    html = client.get("/").content.decode()
+    assert "Dikembalikan" in html
+    assert "Lampirkan SK standar pelayanan yang ditandatangani" in html
