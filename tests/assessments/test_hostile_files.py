@@ -24,11 +24,12 @@ from agencies.imports import agencies_import
 from agencies.models import Agency, Government
 from assessments.models import ActionItem, Answer, Evidence, GovernmentResult, Round
 from assessments.services.evidence import evidence_add_file
-from assessments.services.results import ImportRejected, results_import
-from assessments.spreadsheets import reading
-from assessments.spreadsheets.reading import SpreadsheetError, read_sheet
-from assessments.spreadsheets.writing import (FORMULA_PREFIXES, MAX_CELL_CHARS, add_table_sheet,
-                                              new_workbook, to_bytes)
+from assessments.services.results import results_import
+from compliance.spreadsheets import reading
+from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
+from compliance.spreadsheets.writing import (FORMULA_PREFIXES, MAX_CELL_CHARS, add_table_sheet,
+                                             new_workbook, to_bytes)
 from compliance.models import Indicator
 
 MIB = 1024 * 1024
