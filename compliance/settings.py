@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    "compliance.refusals.RefusalLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "compliance.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,7 +111,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "compliance.client_ip.client_ip"
+# A lasting record of every failed login (user name, address, time, whether it locked out) in
+# axes' AccessFailureLog, kept after a later success (which only clears the throttle's
+# counters); successful logins are in axes' AccessLog. Both are read in the Django admin.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Refused requests (403, a logged-in user's 404, CSRF failures, locked-out logins) are logged
+# one line each on "kepatuhan.security" (compliance/refusals.py).
+CSRF_FAILURE_VIEW = "compliance.refusals.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -198,5 +207,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        "kepatuhan.security": {"level": "WARNING"},  # refusals, whatever LOG_LEVEL says
     },
 }
