@@ -155,12 +155,22 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Secure by default: with DEBUG off, plain HTTP is redirected to HTTPS and browsers are told to
+# use HTTPS only for a year (HSTS), unless the environment turns it off (a plain-HTTP intranet:
+# SECURE_SSL_REDIRECT=false, SECURE_HSTS_SECONDS=0 and the two cookie switches above, see
+# README). includeSubDomains covers only the hosts below the application's own host name, and
+# "preload" has no effect unless someone submits the domain to the browsers' preload list.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS",
+                                          default=SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
+# Behind a TLS proxy the request reaches Django as plain HTTP; the proxy's X-Forwarded-Proto
+# says whether the client used HTTPS (else the redirect above would loop). Believed only when
+# TRUSTED_PROXIES is set: the proxy then always sets the header (deploy/nginx/kepatuhan.conf)
+# and the application listens on the loopback, so no client can send it directly.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SAMESITE = "Lax"
