@@ -23,8 +23,8 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from assessments.services.results import ImportRejected, RowError
-from assessments.spreadsheets.reading import Sheet
+from compliance.spreadsheets.errors import ImportRejected, RowError
+from compliance.spreadsheets.reading import Sheet
 
 from .models import Agency, AgencyKind, Government, Province
 

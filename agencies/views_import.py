@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments.services.results import ImportRejected
-from assessments.spreadsheets.reading import SpreadsheetError, read_sheet
-from assessments.spreadsheets.writing import add_table_sheet, new_workbook, to_bytes
+from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
+from compliance.spreadsheets.writing import add_table_sheet, new_workbook, to_bytes
 
 from .access import may_administer, require
 from .imports import COLUMNS, agencies_import

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Government, Membership, Role
 from compliance.models import Indicator, Methodology
+from compliance.spreadsheets.reading import read_sheet
 
 from .models import Answer, Assessment, Round, RoundGovernment
 from .services.answers import answer_save
 from .services.scores import assessment_recompute_scores, assessment_recompute_verified
 from .services.results import results_import
-from .spreadsheets.reading import read_sheet
 
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo-Kepatuhan-2026"

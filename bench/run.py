@@ -44,6 +44,8 @@ ENV = {
     "STATIC_MANIFEST": "false",
     "SESSION_COOKIE_SECURE": "false",  # plain http on 127.0.0.1; TLS ends at the proxy in prod
     "CSRF_COOKIE_SECURE": "false",
+    "SECURE_SSL_REDIRECT": "false",  # and no HTTPS redirect or HSTS on that plain http
+    "SECURE_HSTS_SECONDS": "0",
     "LOG_LEVEL": "ERROR",
 }
 

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    "compliance.refusals.RefusalLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "compliance.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,7 +111,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "compliance.client_ip.client_ip"
+# A lasting record of every failed login (user name, address, time, whether it locked out) in
+# axes' AccessFailureLog, kept after a later success (which only clears the throttle's
+# counters); successful logins are in axes' AccessLog. Both are read in the Django admin.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Refused requests (403, a logged-in user's 404, CSRF failures, locked-out logins) are logged
+# one line each on "kepatuhan.security" (compliance/refusals.py).
+CSRF_FAILURE_VIEW = "compliance.refusals.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -146,12 +155,22 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Secure by default: with DEBUG off, plain HTTP is redirected to HTTPS and browsers are told to
+# use HTTPS only for a year (HSTS), unless the environment turns it off (a plain-HTTP intranet:
+# SECURE_SSL_REDIRECT=false, SECURE_HSTS_SECONDS=0 and the two cookie switches above, see
+# README). includeSubDomains covers only the hosts below the application's own host name, and
+# "preload" has no effect unless someone submits the domain to the browsers' preload list.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS",
+                                          default=SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
+# Behind a TLS proxy the request reaches Django as plain HTTP; the proxy's X-Forwarded-Proto
+# says whether the client used HTTPS (else the redirect above would loop). Believed only when
+# TRUSTED_PROXIES is set: the proxy then always sets the header (deploy/nginx/kepatuhan.conf)
+# and the application listens on the loopback, so no client can send it directly.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -198,5 +217,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        "kepatuhan.security": {"level": "WARNING"},  # refusals, whatever LOG_LEVEL says
     },
 }

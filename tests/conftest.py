@@ -36,7 +36,7 @@ def standard(db):
 
 def import_file(filename, year):
     from assessments.services.results import results_import
-    from assessments.spreadsheets.reading import read_sheet
+    from compliance.spreadsheets.reading import read_sheet
 
     path = DATA / filename
     return results_import(sheet=read_sheet(path.read_bytes(), path.name), year=year)

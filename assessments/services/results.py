@@ -14,28 +14,12 @@ from agencies.models import Government, Level, Province
 from compliance.models import Methodology
 from compliance.scoring import round2
 from compliance.specs import methodology_spec
+from compliance.spreadsheets.errors import ImportRejected, RowError
+from compliance.spreadsheets.reading import Sheet
 
 from ..models import GovernmentResult, Round
-from ..spreadsheets.reading import Sheet
 
 REQUIRED_COLUMNS = ("province", "level", "name", "score")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self):
-        return _("row %(row)s, column %(column)s: %(message)s") % {
-            "row": self.row, "column": self.column, "message": self.message}
-
-
-class ImportRejected(Exception):
-    def __init__(self, errors: list[RowError]):
-        super().__init__("; ".join(str(error) for error in errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

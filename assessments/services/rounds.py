@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +54,19 @@ def default_sample(agencies) -> set:
     return chosen
 
 
+def _insert_round(round_: Round) -> None:
+    """Two administrators may create the same (year, name) at once: both pass ``full_clean``,
+    and the database's unique constraint stops the second insert. That loser gets the same
+    ValidationError as a duplicate seen in time (checked again now that the winner is
+    committed), not a 500. The savepoint keeps the caller's transaction usable for that check."""
+    try:
+        with transaction.atomic():
+            round_.save()
+    except IntegrityError:
+        round_.validate_constraints()  # raises the form's "already exists" error
+        raise  # another constraint: not a race this function knows about
+
+
 @transaction.atomic
 def round_create(*, year: int, name: str, methodology: Methodology, governments,
                  self_deadline: date | None = None, verification_deadline: date | None = None,
@@ -61,7 +74,7 @@ def round_create(*, year: int, name: str, methodology: Methodology, governments,
     round_ = Round(year=year, name=name, methodology=methodology, state=State.DRAFT,
                    self_deadline=self_deadline, verification_deadline=verification_deadline)
     round_.full_clean()
-    round_.save()
+    _insert_round(round_)
     government_ids = [g.id for g in governments]
     RoundGovernment.objects.bulk_create(
         [RoundGovernment(round=round_, government_id=gid) for gid in government_ids])

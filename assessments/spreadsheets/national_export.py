@@ -15,9 +15,9 @@ from agencies.models import Level
 from compliance.models import Component
 from compliance.scoring import government_score
 from compliance.specs import methodology_spec
+from compliance.spreadsheets.writing import ZONE_FILLS, add_table_sheet, cell, new_workbook
 
 from ..models import Assessment, ComponentScore, Round
-from .writing import ZONE_FILLS, add_table_sheet, cell, new_workbook
 
 SCORE_FORMAT = "0.00"
 NONE = -1

@@ -1,7 +1,8 @@
 """The ranking workbook, shared by the web download and ``manage.py export_ranking``."""
 from django.utils.translation import gettext as _
 
-from .writing import ZONE_FILLS, add_table_sheet, cell, new_workbook, to_bytes
+from compliance.spreadsheets.writing import (ZONE_FILLS, add_table_sheet, cell, new_workbook,
+                                             to_bytes)
 
 SCORE_FORMAT = "0.00"
 WIDTHS = [8, 34, 18, 24, 10, 10, 10, 22, 30, 14, 10]

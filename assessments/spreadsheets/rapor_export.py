@@ -4,7 +4,8 @@ colour *and* written out, and every user text goes through ``cell`` so a finding
 with "=" stays text."""
 from django.utils.translation import gettext as _
 
-from .writing import ZONE_FILLS, add_table_sheet, cell, new_workbook, to_bytes
+from compliance.spreadsheets.writing import (ZONE_FILLS, add_table_sheet, cell, new_workbook,
+                                             to_bytes)
 
 SCORE_FORMAT = "0.00"
 GAP_FORMAT = "+0.00;-0.00;0.00"

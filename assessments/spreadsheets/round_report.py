@@ -4,12 +4,13 @@ with evidence links. Write-only openpyxl: rows are streamed, memory stays flat."
 from django.utils.translation import gettext as _
 
 from compliance.specs import methodology_spec
+from compliance.spreadsheets.writing import (ZONE_FILLS, add_table_sheet, cell, new_workbook,
+                                             to_bytes)
 
 from ..selectors.rankings import zone_display
 from ..selectors.round_report import (component_matrix, findings_and_actions, raw_answers,
                                       report_scope)
 from .ranking_export import SCORE_FORMAT
-from .writing import ZONE_FILLS, add_table_sheet, cell, new_workbook, to_bytes
 
 
 def _score(ws, value):

@@ -131,9 +131,11 @@ class RoundCreateForm(forms.Form):
                   else {NON_FIELD_ERRORS: exc.error_list})
         for key, error_list in errors.items():
             for error in error_list:
-                # (year, name) taken: say so next to the name.
-                field = "name" if error.code == "unique_together" else key
-                self.add_error(field if field in self.fields else None, error)
+                if error.code == "unique_together":  # (year, name) taken: next to the name,
+                    # in our words (Django's Indonesian for it says "does not exist").
+                    self.add_error("name", _("A round with this year and name already exists."))
+                    continue
+                self.add_error(key if key in self.fields else None, error)
 
 
 class TransitionForm(forms.Form):

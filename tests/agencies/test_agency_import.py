@@ -20,8 +20,8 @@ from openpyxl import Workbook, load_workbook
 
 from agencies.imports import COLUMNS, agencies_import
 from agencies.models import Agency, AgencyKind, Government, Level, Province
-from assessments.services.results import ImportRejected
-from assessments.spreadsheets.reading import read_sheet
+from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.reading import read_sheet
 
 HEADER = ["province", "government", "name", "short_name", "kind"]
 SULTRA = "Sulawesi Tenggara"

@@ -24,11 +24,12 @@ from agencies.imports import agencies_import
 from agencies.models import Agency, Government
 from assessments.models import ActionItem, Answer, Evidence, GovernmentResult, Round
 from assessments.services.evidence import evidence_add_file
-from assessments.services.results import ImportRejected, results_import
-from assessments.spreadsheets import reading
-from assessments.spreadsheets.reading import SpreadsheetError, read_sheet
-from assessments.spreadsheets.writing import (FORMULA_PREFIXES, MAX_CELL_CHARS, add_table_sheet,
-                                              new_workbook, to_bytes)
+from assessments.services.results import results_import
+from compliance.spreadsheets import reading
+from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
+from compliance.spreadsheets.writing import (FORMULA_PREFIXES, MAX_CELL_CHARS, add_table_sheet,
+                                             new_workbook, to_bytes)
 from compliance.models import Indicator
 
 MIB = 1024 * 1024
@@ -558,6 +559,91 @@ def test_old_mac_line_endings_are_read_not_refused():
 def test_a_value_past_the_last_heading_is_kept_for_the_import_to_report():
     data = zipped(parts([AGENCY_HEADER, [SULTRA, MUBAR, "Dinas", "", "", "", "stray"]]))
     assert read_sheet(data, "opd.xlsx").rows[0][1][""] == "stray"
+
+
+# --- 3b. formulas ------------------------------------------------------------------------------
+# A formula cell is refused with its sheet, row and column, also when the file carries a cached
+# result (which anyone can write by hand into <v>: the file would show one score and import
+# another). A text that merely starts with "=" is a string cell and is read as text.
+
+RESULT_ROW = [SULTRA, "kabupaten", "Kabupaten Muna Barat"]
+FORMULA_MESSAGE = ("Sheet Sheet1, row 2, column D holds a formula. Formulas are not imported: "
+                   "replace them with their values (copy, then Paste Special > Values) and "
+                   "import the file again.")
+
+
+def _results_with_score_cell(score_cell: str, row_2_extra: str = "") -> bytes:
+    """The results header, then row 2 whose column D is ``score_cell`` (raw sheet XML)."""
+    table = RESULT_HEADER + RESULT_ROW
+    header = "".join(f'<c r="{_column(i)}1" t="s"><v>{i}</v></c>' for i in range(4))
+    row = "".join(f'<c r="{_column(i)}2" t="s"><v>{4 + i}</v></c>' for i in range(3))
+    return zipped(parts([], sheet_body=f'<row r="1">{header}</row><row r="2">{row}{score_cell}'
+                        f"{row_2_extra}</row>",
+                        strings_body="".join(f"<si><t>{_esc(t)}</t></si>" for t in table)))
+
+
+def _openpyxl_workbook_with_a_formula() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = "Hasil 2021"
+    worksheet.append(RESULT_HEADER)
+    worksheet.append(RESULT_ROW + [69.27])
+    worksheet.append([SULTRA, "kota", "Kota Kendari", "=D2-10"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+FORMULAS = {
+    "formula with a cached result": '<c r="D2"><f>60+9.27</f><v>69.27</v></c>',
+    "text formula with a cached result": '<c r="D2" t="str"><f>"69.27"</f><v>69.27</v></c>',
+    "formula without a result": '<c r="D2"><f>60+9.27</f></c>',
+    "shared formula": '<c r="D2"><f t="shared" ref="D2:D2" si="0">60+9.27</f><v>69.27</v></c>',
+    "array formula": '<c r="D2"><f t="array" ref="D2">60+9.27</f><v>69.27</v></c>',
+}
+
+
+@pytest.mark.parametrize("case", list(FORMULAS))
+def test_a_formula_cell_is_refused_with_its_sheet_row_and_column(case):
+    with pytest.raises(SpreadsheetError) as caught:
+        read_sheet(_results_with_score_cell(FORMULAS[case]), "results.xlsx")
+    assert str(caught.value) == FORMULA_MESSAGE
+
+
+def test_a_formula_written_by_openpyxl_is_refused():
+    assert_refused(_openpyxl_workbook_with_a_formula(), "results.xlsx",
+                   "Sheet Hasil 2021, row 3, column D holds a formula.")
+
+
+def test_the_formula_message_is_indonesian_by_default():
+    with translation.override("id"), pytest.raises(SpreadsheetError) as caught:
+        read_sheet(_results_with_score_cell(FORMULAS["formula with a cached result"]),
+                   "results.xlsx")
+    assert str(caught.value) == (
+        "Lembar Sheet1, baris 2, kolom D berisi rumus. Rumus tidak diimpor: ganti rumus dengan "
+        "nilainya (salin, lalu Tempel Spesial > Nilai) dan impor berkas itu lagi.")
+
+
+def test_a_text_that_starts_like_a_formula_is_read_as_text():
+    data = _results_with_score_cell('<c r="D2" t="inlineStr"><is><t>=60+9.27</t></is></c>')
+    assert read_sheet(data, "results.xlsx").rows == [
+        (2, {"province": SULTRA, "level": "kabupaten", "name": "Kabupaten Muna Barat",
+             "score": "=60+9.27"})]
+
+
+@pytest.mark.django_db
+def test_a_formula_is_refused_through_both_import_paths(admin_page, standard, tmp_path):
+    data = _results_with_score_cell(FORMULAS["formula with a cached result"])
+    assert FORMULA_MESSAGE in import_results_file(tmp_path, data)
+    before = snapshot()
+    agencies = agency_xlsx(**{SHEET: parts(AGENCY_ROWS)[SHEET].replace(
+        "</row></sheetData>", '<c r="F2"><f>1+1</f><v>2</v></c></row></sheetData>')})
+    response = admin_page(agencies)
+    assert response.status_code == 400
+    assert "Sheet Sheet1, row 2, column F holds a formula." in text_of(response)
+    assert snapshot() == before
 
 
 # --- 4. one bad row among many ------------------------------------------------------------------

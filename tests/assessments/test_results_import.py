@@ -8,8 +8,9 @@ from openpyxl import Workbook, load_workbook
 from agencies.models import Government, Province
 from assessments.models import GovernmentResult, Round
 from assessments.selectors.rankings import ranking
-from assessments.services.results import ImportRejected, results_import
-from assessments.spreadsheets.reading import read_sheet
+from assessments.services.results import results_import
+from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.reading import read_sheet
 
 from ..conftest import DATA, import_file
 

@@ -27,12 +27,13 @@ from agencies.models import Agency, Government, Province
 from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, ComponentScore,
                                 GovernmentResult, Round, RoundGovernment, RoundTransition)
 from assessments.services.answers import answer_save
-from assessments.services.results import ImportRejected, results_import
+from assessments.services.results import results_import
 from assessments.services.rounds import round_create, round_transition
 from assessments.services.verification import answer_verify
 from assessments.services.workflow import assessment_submit
-from assessments.spreadsheets.reading import read_sheet
 from compliance.models import Indicator, Methodology
+from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.reading import read_sheet
 
 from .test_races import build_world, fill_checklist, ready_to_publish
 

@@ -163,6 +163,48 @@ def test_dashboard_rapor_comparison_and_verification(live_server, page, axe_sour
     assert_accessible(page, axe_source, "government detail (en)")
 
 
+def test_administrator_round_pages(live_server, page, axe_source, live_round):
+    """The round list (with an official-results round), one round's page with its step form,
+    a government marked not assessed and one still assessed, in verification (the publication
+    problems show) and after publication (the correction form), and one government's sample."""
+    from assessments.models import RoundGovernment
+    from assessments.services.rounds import round_transition
+
+    admin = make_user("admin", Role.ADMINISTRATOR)
+    round_, mubar, kendari = live_round["round"], live_round["government"], live_round["kendari"]
+    RoundGovernment.objects.create(round=round_, government=mubar)
+    RoundGovernment.objects.create(round=round_, government=kendari, not_assessed=True,
+                                   not_assessed_reason="Tidak ada layanan publik")
+    log_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/rounds/")
+    expect(page.locator(f"#round-{round_.id}")).to_be_visible()
+    assert_accessible(page, axe_source, "round list (id)")
+    page.goto(f"{live_server.url}/rounds/{round_.id}/")
+    expect(page.locator("#government-table tbody tr")).to_have_count(2)
+    assert_accessible(page, axe_source, "round detail in self-assessment (id)")
+    page.goto(f"{live_server.url}/rounds/{round_.id}/governments/{mubar.id}/")
+    expect(page.locator("#unit-table tbody tr")).to_have_count(2)
+    assert_accessible(page, axe_source, "round government (id)")
+    page.goto(f"{live_server.url}/rounds/{round_.id}/governments/{kendari.id}/")
+    assert_accessible(page, axe_source, "round government not assessed (id)")
+
+    round_transition(round_=round_, to_state=Round.State.VERIFICATION, by=admin)
+    page.goto(f"{live_server.url}/rounds/{round_.id}/")
+    expect(page.locator("#publication-problems")).to_be_visible()
+    assert_accessible(page, axe_source, "round detail in verification (id)")
+    switch_language(page, "en")
+    assert_accessible(page, axe_source, "round detail in verification (en)")
+    page.goto(f"{live_server.url}/rounds/")
+    assert_accessible(page, axe_source, "round list (en)")
+
+    published = Round.objects.create(year=2025, name="Penilaian 2025", state=Round.State.PUBLISHED,
+                                     methodology=round_.methodology)
+    RoundGovernment.objects.create(round=published, government=mubar)
+    page.goto(f"{live_server.url}/rounds/{published.id}/")
+    expect(page.locator("#step-verification")).to_be_visible()  # reopen for a correction
+    assert_accessible(page, axe_source, "round detail after publication (en)")
+
+
 # --- keyboard only --------------------------------------------------------------------------
 
 def focused(page):

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from agencies.imports import agencies_import
-from assessments.services.results import ImportRejected
-from assessments.spreadsheets.reading import SpreadsheetError, read_sheet
+from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
 
 
 class Command(BaseCommand):

@@ -2,8 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.services.results import ImportRejected, results_import
-from assessments.spreadsheets.reading import SpreadsheetError, read_sheet
+from assessments.services.results import results_import
+from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
 
 
 class Command(BaseCommand):

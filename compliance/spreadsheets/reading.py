@@ -7,8 +7,9 @@ carry entity tricks) and counts cells and shared strings, because a small part o
 (``<c/>`` × millions) costs openpyxl minutes and gigabytes although it is well under the size
 limit. defusedxml must also be active in openpyxl, as the second line of defence.
 
-While reading, the sheet's declared dimension is ignored and data past ``MAX_COLUMNS`` is refused
-(openpyxl pads every row to the last column a cell names, up to 16,384), and whatever openpyxl
+While reading, the sheet's declared dimension is ignored, data past ``MAX_COLUMNS`` is refused
+(openpyxl pads every row to the last column a cell names, up to 16,384), a formula cell is
+refused with its sheet, row and column (even with a cached result), and whatever openpyxl
 or the csv module raise on a damaged file becomes a ``SpreadsheetError``: a message for the
 user, never a server error.
 """
@@ -137,22 +138,24 @@ def _read_xlsx(data: bytes) -> Sheet:
         raise SpreadsheetError(_("The server cannot read .xlsx files safely at the moment; "
                                  "save the sheet as .csv and import that."))
     _check_zip(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:  # data_only=False: a formula cell then says so (data type "f") instead of
+        # passing off its cached result, which the file's author may have written by hand
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise SpreadsheetError(_("The file is not a valid .xlsx workbook.")) from exc
     try:
         worksheet = workbook.worksheets[0]
         worksheet.reset_dimensions()  # the declared size may be a lie; never pad rows to it
-        iterator = worksheet.iter_rows(values_only=True)
-        first = next(iterator, ())
+        iterator = worksheet.iter_rows()
+        first = _values(worksheet, next(iterator, ()))
         _check_width(first)
         header = _normalise_header(first[:MAX_COLUMNS])
         rows = []
-        for number, values in enumerate(iterator, start=2):
+        for number, cells in enumerate(iterator, start=2):
             if number > MAX_ROWS + 1:
                 raise SpreadsheetError(_("The file has more than %(max)s rows.") % {
                     "max": MAX_ROWS})
+            values = _values(worksheet, cells)
             if values.count(None) == len(values):  # cheap: a sheet may skip to row 1,048,576
                 continue
             _check_width(values)
@@ -166,6 +169,20 @@ def _read_xlsx(data: bytes) -> Sheet:
     finally:
         workbook.close()
     return Sheet(header=header, rows=rows)
+
+
+def _values(worksheet, cells) -> tuple:
+    """The cells' values; a formula is refused, also one that carries a cached result: what
+    the file shows is then not necessarily what its formula computes, and the import would take
+    a number nobody typed."""
+    for cell in cells:
+        if cell.data_type == "f":
+            raise SpreadsheetError(_(
+                "Sheet %(sheet)s, row %(row)s, column %(column)s holds a formula. Formulas are "
+                "not imported: replace them with their values (copy, then Paste Special > "
+                "Values) and import the file again.") % {
+                    "sheet": worksheet.title, "row": cell.row, "column": cell.column_letter})
+    return tuple(cell.value for cell in cells)
 
 
 def _check_width(values) -> None:
