@@ -20,7 +20,6 @@ from ..forms import AnswerForm, ReturnForm
 from ..models import Assessment
 from ..rules import checklist_lock_reason
 from ..selectors.checklist import checklist, indicator_line, summary
-from ..selectors.history import checklist_history_rows
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
 from ..services.workflow import ChecklistIncomplete, assessment_return, assessment_submit
 
@@ -156,10 +155,3 @@ def checklist_return(request, pk):
         text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         messages.error(request, text)
     return redirect("checklist", pk=assessment.id)
-
-
-@login_required
-def checklist_history(request, pk):
-    assessment = assessment_or_404(request.user, pk)
-    return render(request, "assessments/checklist_history.html", {
-        "assessment": assessment, "rows": checklist_history_rows(assessment)})
