@@ -6,21 +6,22 @@ operator (of an agency of their government), coordinator or leader of their own 
 never assessor (the Ombudsman assigns its own people) and never administrator. Forms only
 offer what these functions would allow; the functions still check, and raise PermissionDenied.
 
-Every write leaves an audit record in django.contrib.admin's LogEntry table (who, what, when),
-which already exists and is readable in the admin's history; no extra model is needed.
+Every write is recorded by the audit trail (audit/: the database's triggers on accounts and
+memberships), with ``by`` as its actor where no request names one (the shell, a command).
 
 The few reads here (who may manage users, which users a manager sees) belong with the rules
 they mirror.
 """
 from collections.abc import Iterable
 
-from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
+
+from audit.context import acting_user
 
 from .access import scope_of
 from .models import Agency, Government, Membership, Role
@@ -137,11 +138,6 @@ def _forget_scope(*users) -> None:
         user.__dict__.pop("_kepatuhan_scope", None)
 
 
-def _audit(by, obj, action_flag, message) -> None:
-    LogEntry.objects.log_actions(user_id=by.pk, queryset=[obj], action_flag=action_flag,
-                                 change_message=message, single_object=True)
-
-
 def _scope_label(membership: Membership) -> str:
     if membership.agency_id:
         return f"{membership.agency.name} ({membership.agency.government.name})"
@@ -178,9 +174,8 @@ def user_create(*, username: str, full_name: str, email: str, password: str, by)
     if errors:
         raise ValidationError(errors)
     try:
-        with transaction.atomic():
+        with acting_user(by), transaction.atomic():
             user.save()
-            _audit(by, user, ADDITION, _("Created the account."))
     except IntegrityError as exc:  # someone took the username in the meantime
         raise ValidationError({"username": [_("A user with that username already exists.")]}) \
             from exc
@@ -225,12 +220,10 @@ def membership_grant(*, user, role: str, government: Government | None = None,
                 raise duplicate from exc
             raise
         try:
-            with transaction.atomic():
+            with acting_user(by), transaction.atomic():
                 membership.save()
         except IntegrityError as exc:  # a concurrent grant of the same role
             raise duplicate from exc
-        _audit(by, membership, ADDITION, _("Granted %(role)s for %(scope)s.") % {
-            "role": membership.get_role_display(), "scope": _scope_label(membership)})
     _forget_scope(user, by)
     return membership
 
@@ -265,10 +258,8 @@ def membership_revoke(*, membership: Membership, by) -> None:
     refusal = revoke_refusal(by, membership)
     if refusal:
         raise PermissionDenied(refusal)
-    with transaction.atomic():
-        _audit(by, membership, DELETION, _("Revoked %(role)s for %(scope)s.") % {
-            "role": membership.get_role_display(), "scope": _scope_label(membership)})
-        user = membership.user
+    user = membership.user
+    with acting_user(by), transaction.atomic():
         membership.delete()
     _forget_scope(user, by)
 
