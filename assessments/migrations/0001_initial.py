@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(models.Model,),  # django-simple-history's HistoricalChanges until 0006
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges; table dropped in 0006
         ),
         migrations.CreateModel(
             name='Round',
