@@ -16,8 +16,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from compliance.spreadsheets.errors import ImportRejected, RowError
 from compliance.spreadsheets.reading import Sheet
+from audit.context import acting_user
 
 from .models import Agency, AgencyKind, Government, Province
 
@@ -303,25 +302,6 @@ def validate_rows(sheet: Sheet) -> list[Planned]:
 
 # --- the write --------------------------------------------------------------------------------
 
-def _audit(by, plans: list[Planned], source: str) -> None:
-    """One LogEntry per created or changed agency (the project's audit trail)."""
-    content_type = ContentType.objects.get_for_model(Agency)
-    entries = []
-    for plan in plans:
-        if plan.action == "created":
-            flag, message = ADDITION, _("Imported from %(source)s, row %(row)s.")
-        elif plan.action == "updated":
-            flag, message = CHANGE, _("Imported from %(source)s, row %(row)s: changed %(fields)s.")
-        else:
-            continue
-        entries.append(LogEntry(
-            user_id=by.pk, content_type_id=content_type.pk, object_id=str(plan.agency.pk),
-            object_repr=str(plan.agency)[:200], action_flag=flag,
-            change_message=message % {"source": source, "row": plan.row,
-                                      "fields": ", ".join(plan.changed)}))
-    LogEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
-
-
 def _fill_missing_ids(created: list[Agency]) -> None:
     """bulk_create sets ids on PostgreSQL and recent SQLite; elsewhere read them back."""
     missing = [agency for agency in created if agency.pk is None]
@@ -334,21 +314,20 @@ def _fill_missing_ids(created: list[Agency]) -> None:
         agency.pk = ids.get((agency.government_id, agency.name))
 
 
-def agencies_import(*, sheet: Sheet, by=None, source: str = "") -> dict:
+def agencies_import(*, sheet: Sheet, by=None) -> dict:
     """Validate every row, then create and update the agencies in one transaction.
 
-    ``by`` (a user) signs the audit records; ``source`` (the file name) goes into them.
-    Returns the counts: created, updated, unchanged."""
+    The audit trail records every agency created or changed (the database writes it); ``by``
+    (a user) is its actor when no request names one (the command's ``--user``). Returns the
+    counts: created, updated, unchanged."""
     plans = validate_rows(sheet)
     created = [plan.agency for plan in plans if plan.action == "created"]
     updated = [plan.agency for plan in plans if plan.action == "updated"]
     try:
-        with transaction.atomic():
+        with acting_user(by), transaction.atomic():
             Agency.objects.bulk_create(created, batch_size=BATCH_SIZE)
             Agency.objects.bulk_update(updated, ["short_name", "kind"], batch_size=BATCH_SIZE)
             _fill_missing_ids(created)
-            if by is not None:
-                _audit(by, plans, source or _("a spreadsheet"))
     except IntegrityError as exc:
         # Someone created one of these agencies between the check and the write.
         raise ImportRejected([RowError(0, "name", _(

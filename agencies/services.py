@@ -5,17 +5,18 @@ services ask it at every write, so that every way in (a page, the shell, a futur
 it. Forms only offer what the policy would allow; the services still check, and raise
 PermissionDenied.
 
-Every write leaves an audit record in django.contrib.admin's LogEntry table (who, what, when),
-which already exists and is readable in the admin's history; no extra model is needed.
+Every write is recorded by the audit trail (audit/: the database's triggers on accounts and
+memberships), with ``by`` as its actor where no request names one (the shell, a command).
 """
 from collections.abc import Iterable
 
-from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+
+from audit.context import acting_user
 
 from .access import (forget_scope, grant_refusal, may_grant_to, may_manage_users,
                      revoke_refusal)
@@ -26,9 +27,6 @@ UNIQUE_CONSTRAINTS = ("membership_operator_unique", "membership_government_uniqu
                       "membership_administrator_unique")
 
 
-def _audit(by, obj, action_flag, message) -> None:
-    LogEntry.objects.log_actions(user_id=by.pk, queryset=[obj], action_flag=action_flag,
-                                 change_message=message, single_object=True)
 
 
 def _scope_label(membership: Membership) -> str:
@@ -67,9 +65,8 @@ def user_create(*, username: str, full_name: str, email: str, password: str, by)
     if errors:
         raise ValidationError(errors)
     try:
-        with transaction.atomic():
+        with acting_user(by), transaction.atomic():
             user.save()
-            _audit(by, user, ADDITION, _("Created the account."))
     except IntegrityError as exc:  # someone took the username in the meantime
         raise ValidationError({"username": [_("A user with that username already exists.")]}) \
             from exc
@@ -114,12 +111,10 @@ def membership_grant(*, user, role: str, government: Government | None = None,
                 raise duplicate from exc
             raise
         try:
-            with transaction.atomic():
+            with acting_user(by), transaction.atomic():
                 membership.save()
         except IntegrityError as exc:  # a concurrent grant of the same role
             raise duplicate from exc
-        _audit(by, membership, ADDITION, _("Granted %(role)s for %(scope)s.") % {
-            "role": membership.get_role_display(), "scope": _scope_label(membership)})
     forget_scope(user, by)
     return membership
 
@@ -154,10 +149,8 @@ def membership_revoke(*, membership: Membership, by) -> None:
     refusal = revoke_refusal(by, membership)
     if refusal:
         raise PermissionDenied(refusal)
-    with transaction.atomic():
-        _audit(by, membership, DELETION, _("Revoked %(role)s for %(scope)s.") % {
-            "role": membership.get_role_display(), "scope": _scope_label(membership)})
-        user = membership.user
+    user = membership.user
+    with acting_user(by), transaction.atomic():
         membership.delete()
     forget_scope(user, by)
 

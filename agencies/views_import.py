@@ -69,7 +69,7 @@ def agency_import_view(request):
             upload = form.cleaned_data["file"]
             try:
                 sheet = read_sheet(upload.read(), upload.name)
-                counts = agencies_import(sheet=sheet, by=request.user, source=upload.name)
+                counts = agencies_import(sheet=sheet, by=request.user)
             except SpreadsheetError as exc:
                 problem = str(exc)
             except ImportRejected as exc:

@@ -4,7 +4,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Government
 from compliance.models import Component, Indicator, Methodology, Zone
@@ -156,7 +155,6 @@ class Answer(models.Model):
                                     null=True, blank=True, related_name="+")
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verification_version = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("answer")
@@ -255,7 +253,6 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -347,7 +344,6 @@ class ActionItem(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -374,7 +370,6 @@ class Obstacle(models.Model):
                                     null=True, related_name="+")
     reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-reported_at", "id"]

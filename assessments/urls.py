@@ -1,7 +1,7 @@
 from django.urls import path
 
-from .views import (board, checklist, evidence, exports, governments, home, rankings,
-                    verification)
+from .views import (board, checklist, evidence, exports, governments, history, home,
+                    rankings, verification)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -33,7 +33,7 @@ urlpatterns = [
          name="evidence-download"),
     path("checklists/<int:pk>/submit/", checklist.checklist_submit, name="checklist-submit"),
     path("checklists/<int:pk>/return/", checklist.checklist_return, name="checklist-return"),
-    path("checklists/<int:pk>/history/", checklist.checklist_history, name="checklist-history"),
+    path("checklists/<int:pk>/history/", history.checklist_history, name="checklist-history"),
     path("verify/<int:pk>/", verification.verify_view, name="verify"),
     path("verify/<int:pk>/indicators/<int:indicator_id>/", verification.verify_save,
          name="verify-save"),

@@ -1,8 +1,12 @@
-"""Reading the audit trail: filters from an allow-list, newest first, one page at a time."""
+"""Reading the audit trail: filters from an allow-list, newest first, one page at a time; and
+the entries of one assessment's rows, for its checklist's history."""
 from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import CharField, IntegerField
+from django.db.models.expressions import RawSQL
 
 from audit.models import AuditEntry
-from audit.triggers import AUDITED
+from audit.triggers import ASSESSMENT_KEY, AUDITED
 
 PAGE_SIZE = 50
 
@@ -33,3 +37,16 @@ def audit_page(params):
     paginator = Paginator(entries.order_by("-id"), PAGE_SIZE)
     page = paginator.get_page(_positive_int(params.get("page")) or 1)
     return page, filters
+
+
+def assessment_entries(assessment_id: int, tables, *, limit: int) -> list[AuditEntry]:
+    """The newest ``limit`` entries of ``tables`` (tables with an ``assessment_id`` column)
+    whose row belongs to the assessment, removed rows included. One query, served by the
+    index on ASSESSMENT_KEY."""
+    postgresql = connection.vendor == "postgresql"
+    key = RawSQL(ASSESSMENT_KEY[connection.vendor], (),
+                 output_field=CharField() if postgresql else IntegerField())
+    return list(AuditEntry.objects.filter(table_name__in=list(tables))
+                .alias(assessment=key)
+                .filter(assessment=str(assessment_id) if postgresql else assessment_id)
+                .order_by("-id")[:limit])

@@ -7,7 +7,9 @@ entry (a login's last_login, counters); ``secret`` columns are never copied (a p
 shows as "(changed)" or "(hidden)").
 
 A migration that adds a column to an audited table on SQLite must call ``install_sqlite``
-again for that table (tests/audit checks that every column is covered)."""
+again for that table (tests/audit checks that every column is covered). A table joins the
+trail with a migration that calls ``install_table`` (see audit/migrations/0002_agencies.py);
+a migration names its own tables, so that it does the same thing whatever is added later."""
 
 TABLE = "audit_entry"
 REFUSED = "audit trail is append-only"
@@ -23,7 +25,17 @@ AUDITED = {
     "assessments_actionitem": ((), ()),
     "assessments_obstacle": ((), ()),
     "agencies_membership": ((), ()),
+    "agencies_agency": ((), ()),
     "auth_user": (("last_login",), ("password",)),
+}
+
+# The checklist's history reads the entries of one assessment's answers and evidence, found by
+# the assessment_id in the row (before or after the change; a removed piece of evidence is no
+# longer in its table). The expression is indexed (audit/migrations/0003_assessment_index.py);
+# a query must use it verbatim for the index to serve it.
+ASSESSMENT_KEY = {
+    "postgresql": "(coalesce(new_values, old_values) ->> 'assessment_id')",
+    "sqlite": "json_extract(coalesce(new_values, old_values), '$.assessment_id')",
 }
 
 POSTGRES_TABLE = f"""
@@ -155,32 +167,44 @@ def install_sqlite(schema_editor, table, columns):
         schema_editor.execute(statement, params=None)
 
 
-def install(schema_editor, columns_of):
-    """Create the table and the triggers; ``columns_of(table)`` lists a table's columns."""
+def install_table(schema_editor, table, columns):
+    """Start auditing one more table (its triggers); ``columns`` are its column names."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_TABLE, params=None)  # one script, $$ bodies included
-        for table in AUDITED:
-            schema_editor.execute(postgres_trigger(table), params=None)
+        schema_editor.execute(postgres_trigger(table), params=None)
     elif vendor == "sqlite":
-        for statement in SQLITE_TABLE:
-            schema_editor.execute(statement, params=None)
-        for table in AUDITED:
-            install_sqlite(schema_editor, table, columns_of(table))
+        install_sqlite(schema_editor, table, columns)
     else:
         raise NotImplementedError(f"audit trail triggers for {vendor}")
 
 
-def uninstall(schema_editor):
+def uninstall_table(schema_editor, table):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_audit ON {table}")
+    else:
+        for operation in ("insert", "update", "delete"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_audit_{operation}")
+
+
+def install(schema_editor, columns_of, tables):
+    """Create the table and the triggers of ``tables``; ``columns_of(table)`` lists a table's
+    columns."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        for table in AUDITED:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_audit ON {table}")
-        schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        schema_editor.execute(POSTGRES_TABLE, params=None)  # one script, $$ bodies included
+    elif vendor == "sqlite":
+        for statement in SQLITE_TABLE:
+            schema_editor.execute(statement, params=None)
+    else:
+        raise NotImplementedError(f"audit trail triggers for {vendor}")
+    for table in tables:
+        install_table(schema_editor, table, columns_of(table))
+
+
+def uninstall(schema_editor, tables):
+    for table in tables:
+        uninstall_table(schema_editor, table)
+    schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS kepatuhan_audit_row()")
         schema_editor.execute("DROP FUNCTION IF EXISTS kepatuhan_audit_append_only()")
-    elif vendor == "sqlite":
-        for table in AUDITED:
-            for operation in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_audit_{operation}")
-        schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")

@@ -2,7 +2,6 @@
 
 import assessments.models
 import django.db.models.deletion
-import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -43,7 +42,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges; table dropped in 0006
         ),
         migrations.CreateModel(
             name='ChecklistEvent',

@@ -2,8 +2,7 @@
 to its leaders until they are resolved.
 
 Each write is one transaction on a locked row, validated in full before it is saved, and
-recorded by django-simple-history with the acting user, which is the audit trail leaders read
-("who moved the due date?"). The rules are checked here, not only in the forms, so that a
+recorded by the audit trail with the acting user ("who moved the due date?"). The rules are checked here, not only in the forms, so that a
 script or a second view cannot store an action without a title or an obstacle of another
 agency's action. Who may call these is the views' business (``agencies.access``)."""
 from datetime import date
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from audit.context import acting_user
 from compliance.models import Component
 
 from ..models import ActionItem, Obstacle
@@ -94,8 +94,8 @@ def action_create(*, agency: Agency, title: str, by, component: Component | None
                         owner=clean_owner(owner), due_date=clean_due_date(due_date),
                         status=ActionItem.Status.OPEN)
     action.full_clean()
-    action._history_user = by
-    action.save()
+    with acting_user(by):
+        action.save()
     return action
 
 
@@ -121,8 +121,8 @@ def action_update(*, action: ActionItem, by, status=UNCHANGED, owner=UNCHANGED,
         for field, value in changes.items():
             setattr(locked, field, value)
         locked.full_clean()
-        locked._history_user = by
-        locked.save()
+        with acting_user(by):
+            locked.save()
     return locked
 
 
@@ -134,8 +134,8 @@ def obstacle_report(*, agency: Agency, description: str, by,
     obstacle = Obstacle(agency=agency, action=action, reported_by=by,
                         description=clean_description(description))
     obstacle.full_clean()
-    obstacle._history_user = by
-    obstacle.save()
+    with acting_user(by):
+        obstacle.save()
     return obstacle
 
 
@@ -150,6 +150,6 @@ def obstacle_resolve(*, obstacle: Obstacle, by) -> Obstacle:
         # The reporter's account may have been deleted since (the field is then NULL): that
         # must not keep the obstacle open.
         locked.full_clean(exclude=["reported_by"])
-        locked._history_user = by
-        locked.save()
+        with acting_user(by):
+            locked.save()
     return locked

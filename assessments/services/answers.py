@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from audit.context import acting_user
 from compliance.models import Indicator
 from compliance.specs import methodology_spec
 
@@ -69,7 +70,7 @@ def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | 
         # refuse anything else, so the per-save uniqueness queries are skipped.
         answer.full_clean(exclude=["assessment", "indicator", "updated_by"],
                           validate_unique=False, validate_constraints=False)
-        answer._history_user = user
-        answer.save()
+        with acting_user(user):
+            answer.save()
         assessment_recompute_scores(assessment=assessment)
     return answer

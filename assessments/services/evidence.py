@@ -14,6 +14,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from audit.context import acting_user
 from compliance.models import Indicator
 
 from ..models import Assessment, Evidence
@@ -122,8 +123,8 @@ def evidence_add_file(*, assessment_id: int, indicator: Indicator, user, upload)
         evidence.file.save("upload", upload, save=False)
         try:
             evidence.full_clean()
-            evidence._history_user = user
-            evidence.save()
+            with acting_user(user):
+                evidence.save()
         except Exception:
             evidence.file.delete(save=False)
             raise
@@ -145,8 +146,8 @@ def evidence_add_link(*, assessment_id: int, indicator: Indicator, user, url: st
         evidence = Evidence(assessment=assessment, indicator=indicator, kind=Evidence.Kind.LINK,
                             url=url, uploaded_by=user)
         evidence.full_clean()
-        evidence._history_user = user
-        evidence.save()
+        with acting_user(user):
+            evidence.save()
     return evidence
 
 
@@ -158,6 +159,6 @@ def evidence_remove(*, assessment_id: int, evidence_id: int, user) -> Indicator:
         evidence = Evidence.objects.select_related("indicator").get(id=evidence_id,
                                                                     assessment=assessment)
         indicator = evidence.indicator
-        evidence._history_user = user
-        evidence.delete()
+        with acting_user(user):
+            evidence.delete()
     return indicator

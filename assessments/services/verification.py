@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.context import acting_user
 from compliance.models import Indicator
 from compliance.specs import methodology_spec
 
@@ -63,8 +64,8 @@ def answer_verify(*, assessment_id: int, indicator: Indicator, user, verified_va
         answer.verified_at = timezone.now()
         answer.verification_version = current + 1
         answer.full_clean()
-        answer._history_user = user
-        answer.save()
+        with acting_user(user):
+            answer.save()
         assessment_recompute_verified(assessment=assessment)
     return answer
 

@@ -19,7 +19,6 @@ from ..forms import AnswerForm, ReturnForm
 from ..lookups import assessment_or_404
 from ..rules import checklist_lock_reason, return_lock_reason
 from ..selectors.checklist import checklist, indicator_line, summary
-from ..selectors.history import checklist_history_rows
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
 from ..services.workflow import ChecklistIncomplete, assessment_return, assessment_submit
 
@@ -138,11 +137,3 @@ def checklist_return(request, pk):
         text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         messages.error(request, text)
     return redirect("checklist", pk=assessment.id)
-
-
-@login_required
-@require_safe
-def checklist_history(request, pk):
-    assessment = assessment_or_404(request.user, pk)
-    return render(request, "assessments/checklist_history.html", {
-        "assessment": assessment, "rows": checklist_history_rows(assessment)})

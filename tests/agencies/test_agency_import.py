@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -22,6 +21,7 @@ from agencies.imports import COLUMNS, agencies_import
 from agencies.models import Agency, AgencyKind, Government, Level, Province
 from compliance.spreadsheets.errors import ImportRejected
 from compliance.spreadsheets.reading import read_sheet
+from audit.models import AuditEntry
 
 HEADER = ["province", "government", "name", "short_name", "kind"]
 SULTRA = "Sulawesi Tenggara"
@@ -55,7 +55,7 @@ def xlsx_bytes(rows, header=HEADER) -> bytes:
 def run_import(rows, header=HEADER, filename="opd.csv", by=None):
     data = (xlsx_bytes if filename.endswith(".xlsx") else csv_bytes)(rows, header)
     with translation.override("en"):
-        return agencies_import(sheet=read_sheet(data, filename), by=by, source=filename)
+        return agencies_import(sheet=read_sheet(data, filename), by=by)
 
 
 def rejected(rows, header=HEADER, filename="opd.csv"):
@@ -66,6 +66,16 @@ def rejected(rows, header=HEADER, filename="opd.csv"):
 
 def snapshot():
     return sorted(Agency.objects.values_list("government__name", "name", "short_name", "kind"))
+
+
+def last_entry():
+    return AuditEntry.objects.order_by("id").values_list("id", flat=True).last() or 0
+
+
+def agency_trail(after):
+    """The audit trail's entries for agencies since entry ``after``: (actor, action, row)."""
+    return [(e.actor, e.action, e.row_id) for e in AuditEntry.objects.filter(
+        table_name="agencies_agency", id__gt=after).order_by("id")]
 
 
 def text_of(response):
@@ -206,15 +216,18 @@ def test_a_file_without_data_rows_is_rejected(sultra):
 
 
 @pytest.mark.django_db
-def test_audit_records_name_the_file_and_row(sultra, personas):
-    admin = personas["admin"]
+def test_audit_trail_records_each_created_and_changed_agency_with_its_user(sultra, personas):
+    admin, start = personas["admin"], last_entry()
     run_import(GOOD[:1], by=admin)
+    agency = Agency.objects.get(name="Dinas Kesehatan")
     run_import([[SULTRA, MUBAR, "Dinas Kesehatan", "Dinkes Mubar", ""]], by=admin)
-    entries = LogEntry.objects.filter(user=admin).order_by("id")
-    assert [(e.action_flag, e.change_message) for e in entries] == [
-        (ADDITION, "Imported from opd.csv, row 2."),
-        (CHANGE, "Imported from opd.csv, row 2: changed short_name."),
-    ]
+    run_import([[SULTRA, MUBAR, "Dinas Kesehatan", "Dinkes Mubar", ""]], by=admin)  # unchanged
+    actor = f"user:{admin.pk}:admin (system)"  # a service called outside a request
+    assert agency_trail(start) == [(actor, "insert", str(agency.pk)),
+                                   (actor, "update", str(agency.pk))]
+    changed = AuditEntry.objects.filter(table_name="agencies_agency").order_by("id").last()
+    assert [change for change in changed.changes()] == [("short_name", "Dinkes", "Dinkes Mubar")]
+    assert changed.actor_id == admin.pk
 
 
 @pytest.mark.django_db
@@ -238,6 +251,7 @@ def upload(client, data, filename):
 @pytest.mark.django_db
 def test_page_imports_and_shows_counts(english, personas):
     english.force_login(personas["admin"])
+    start = last_entry()
     page = english.get(reverse("agency-import"))
     assert page.status_code == 200
     html = page.content.decode()
@@ -245,10 +259,16 @@ def test_page_imports_and_shows_counts(english, personas):
     assert re.search(r'<label[^>]*for="id_file"', html)
     response = upload(english, xlsx_bytes(GOOD), "opd.xlsx")
     assert response.status_code == 302 and response["Location"] == reverse("agency-import")
+    admin = personas["admin"]
+    assert sorted(agency_trail(start)) == sorted(
+        (f"user:{admin.pk}:admin", "insert", str(pk)) for pk in Agency.objects.filter(
+            name__in=[row[2] for row in GOOD]).values_list("pk", flat=True))
+    assert len(agency_trail(start)) == 3
     shown = text_of(english.get(response["Location"]))
     assert "3 created, 0 updated, 0 unchanged" in shown
     response = upload(english, csv_bytes(GOOD), "opd.csv")
     assert "0 created, 0 updated, 3 unchanged" in text_of(english.get(response["Location"]))
+    assert len(agency_trail(start)) == 3  # nothing changed, nothing recorded
 
 
 @pytest.mark.django_db
@@ -400,5 +420,10 @@ def test_command_refuses_a_missing_file_a_fake_workbook_and_an_unknown_user(sult
 def test_command_signs_the_audit_records_with_user(sultra, personas, tmp_path):
     path = tmp_path / "opd.csv"
     path.write_bytes(csv_bytes(GOOD))
+    start = last_entry()
     call_command("import_agencies", str(path), user="admin")
-    assert LogEntry.objects.filter(user=personas["admin"], action_flag=ADDITION).count() == 3
+    admin = personas["admin"]
+    assert [(actor, action) for actor, action, _row in agency_trail(start)] == [
+        (f"user:{admin.pk}:admin (system)", "insert")] * 3
+    assert set(AuditEntry.objects.filter(table_name="agencies_agency", id__gt=start)
+               .values_list("actor_id", flat=True)) == {admin.pk}

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -18,6 +17,7 @@ from agencies.access import scope_of
 from agencies.models import Membership, Role
 from agencies.services import (membership_grant, membership_revoke, user_create,
                                user_create_with_role)
+from audit.models import AuditEntry
 
 User = get_user_model()
 PASSWORD = "Kolaka-Utara-2026"
@@ -56,6 +56,12 @@ def counts():
     return User.objects.count(), Membership.objects.count()
 
 
+def trail(actor):
+    """What the audit trail recorded for this actor: (actor, table, action, row), oldest first."""
+    return [(e.actor, e.table_name, e.action, e.row_id)
+            for e in AuditEntry.objects.filter(actor_id=actor.pk).order_by("id")]
+
+
 # --- creating accounts ------------------------------------------------------------------------
 
 @pytest.mark.django_db
@@ -72,8 +78,11 @@ def test_admin_creates_an_operator(english, personas, live_round):
     assert [(m.role, m.agency, m.government) for m in user.memberships.all()] == [
         (Role.OPERATOR, agency, None)]
     assert scope_of(User.objects.get(pk=user.pk)).operator_agencies == {agency.pk}
-    logged = LogEntry.objects.filter(user=personas["admin"], action_flag=ADDITION)
-    assert logged.count() == 2  # the account and its membership
+    membership = user.memberships.get()
+    admin = personas["admin"]
+    assert trail(admin) == [  # the account and its membership, in the administrator's name
+        (f"user:{admin.pk}:admin", "auth_user", "insert", str(user.pk)),
+        (f"user:{admin.pk}:admin", "agencies_membership", "insert", str(membership.pk))]
     page = english.get(response["Location"])
     assert "The account wa.ode was created." in text_of(page)
 
@@ -89,6 +98,21 @@ def test_admin_creates_an_assessor_of_two_governments(english, personas, live_ro
     assert sorted(user.memberships.values_list("role", "government__name")) == [
         ("assessor", "Kabupaten Muna Barat"), ("assessor", "Kota Kendari")]
     assert scope_of(user).assessor_governments == {g.pk for g in governments}
+
+
+@pytest.mark.django_db
+def test_services_called_outside_a_request_put_their_user_in_the_trail(personas, live_round):
+    admin = personas["admin"]
+    user = user_create(username="la.ode", full_name="La Ode Muhammad",
+                       email="la.ode@example.go.id", password=PASSWORD, by=admin)
+    membership = membership_grant(user=user, role=Role.LEADER,
+                                  government=live_round["government"], by=admin)
+    membership_id = str(membership.pk)
+    membership_revoke(membership=membership, by=admin)
+    actor = f"user:{admin.pk}:admin (system)"  # the shell, a command: no request
+    assert trail(admin) == [(actor, "auth_user", "insert", str(user.pk)),
+                            (actor, "agencies_membership", "insert", membership_id),
+                            (actor, "agencies_membership", "delete", membership_id)]
 
 
 @pytest.mark.django_db
@@ -125,19 +149,19 @@ def test_coordinator_cannot_grant_beyond_their_rights(english, personas, live_ro
         "coordinator elsewhere": new_user_data(role=Role.COORDINATOR, governments=[kendari]),
     }[case]
     login(english, personas["coordinator"])
-    before = counts(), LogEntry.objects.count()
+    before = counts(), AuditEntry.objects.count()
 
     response = english.post(reverse("user-create"), data)
     assert response.status_code in (400, 403)
     assert response.status_code == 403 or response.context["form"].errors
-    assert (counts(), LogEntry.objects.count()) == before
+    assert (counts(), AuditEntry.objects.count()) == before
 
     # The same through the grant form of a user of their government.
     grant = {key: value for key, value in data.items()
              if key in ("role", "governments", "agency")}
     response = english.post(reverse("membership-grant", args=[personas["operator"].pk]), grant)
     assert response.status_code in (400, 403)
-    assert (counts(), LogEntry.objects.count()) == before
+    assert (counts(), AuditEntry.objects.count()) == before
 
 
 @pytest.mark.django_db
@@ -254,7 +278,7 @@ def test_list_shows_roles_with_scope_and_active_flag(english, personas):
 def test_weak_password_is_refused_and_nothing_is_created(english, personas, live_round,
                                                           password):
     login(english, personas["admin"])
-    before = counts(), LogEntry.objects.count()
+    before = counts(), AuditEntry.objects.count()
     response = english.post(reverse("user-create"), new_user_data(
         role=Role.LEADER, governments=[live_round["government"]], password=password))
     assert response.status_code == 400
@@ -263,7 +287,7 @@ def test_weak_password_is_refused_and_nothing_is_created(english, personas, live
                                                                 "entirely numeric",
                                                                 "too similar"))
     assert errors[0] in text_of(response)
-    assert (counts(), LogEntry.objects.count()) == before
+    assert (counts(), AuditEntry.objects.count()) == before
 
 
 @pytest.mark.django_db
@@ -366,7 +390,9 @@ def test_revoking_a_role(english, personas, live_round):
     response = english.post(url)
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    assert LogEntry.objects.filter(action_flag=DELETION, user=personas["coordinator"]).count() == 1
+    coordinator = personas["coordinator"]
+    assert trail(coordinator) == [
+        (f"user:{coordinator.pk}:coordinator", "agencies_membership", "delete", str(membership.pk))]
 
 
 @pytest.mark.django_db

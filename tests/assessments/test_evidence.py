@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assessments.models import Evidence
+from audit.models import AuditEntry
 from compliance.models import Indicator
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -161,6 +162,8 @@ def test_removing_evidence_is_recorded_in_history(client, personas, upload_url):
     evidence = Evidence.objects.get()
     client.post(reverse("evidence-remove", args=[assessment.id, evidence.id]))
     assert not Evidence.objects.exists()
-    history = Evidence.history.filter(id=evidence.id).order_by("history_date")
-    assert [h.history_type for h in history] == ["+", "-"]
-    assert all(h.history_user == personas["operator"] for h in history)
+    trail = AuditEntry.objects.filter(table_name="assessments_evidence",
+                                      row_id=str(evidence.id)).order_by("id")
+    assert [(e.action, e.actor_id) for e in trail] == [
+        ("insert", personas["operator"].pk), ("delete", personas["operator"].pk)]
+    assert trail.last().old_values["url"] == "https://example.org/a"

@@ -21,8 +21,8 @@ from assessments.services.answers import AnswerConflict, ChecklistLocked
 from assessments.services.rounds import TransitionRefused, round_transition
 from assessments.services.workflow import assessment_submit
 
-from .test_races import (History, build_world, fill_checklist, ready_to_publish, save_answer,
-                         verify_answer)
+from .test_races import (answer_entries, build_world, fill_checklist, ready_to_publish,
+                         save_answer, verify_answer)
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -142,14 +142,14 @@ def _threaded_answer_race(world, monkeypatch, verify=False):
 def test_answer_race_guarded_threads(standard, monkeypatch, verify):
     world = build_world()
     gate, first, second = _threaded_answer_race(world, monkeypatch, verify)
-    before = History.objects.count()
+    before = answer_entries()
     how, outcomes = interleave(gate, first, second)
     assert how == "blocked"
     assert isinstance(outcomes["first"], Answer), outcomes
     assert isinstance(outcomes["second"], AnswerConflict), outcomes
     answer = Answer.objects.get(assessment=world.unit, indicator=world.indicator)
     assert (answer.verified_value if verify else answer.value) == 3
-    assert History.objects.count() == before + 1
+    assert answer_entries() == before + 1
 
 
 @pytest.mark.parametrize("verify", [False, True], ids=["answer", "verification"])
@@ -157,7 +157,7 @@ def test_answer_race_without_lock_loses_update_threads(standard, monkeypatch, ve
     """The version check alone is not enough: without the row lock both writers pass it."""
     world = build_world()
     gate, first, second = _threaded_answer_race(world, monkeypatch, verify)
-    before = History.objects.count()
+    before = answer_entries()
     without_row_locks(monkeypatch)
     how, outcomes = interleave(gate, first, second)
     assert how == "through"
@@ -166,7 +166,7 @@ def test_answer_race_without_lock_loses_update_threads(standard, monkeypatch, ve
     # both were told "saved", both wrote version 2, and the first one's 3 is gone
     assert (answer.verified_value if verify else answer.value) == 1
     assert (answer.verification_version if verify else answer.version) == 2
-    assert History.objects.count() == before + 2
+    assert answer_entries() == before + 2
 
 
 def _threaded_submit(world, monkeypatch):

@@ -6,7 +6,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from agencies.models import Agency, AgencyKind
 from assessments.models import Answer, GovernmentResult, Round
+from audit.context import acting_user, bind_request, unbind_request
 from audit.models import AuditEntry
 from audit.triggers import AUDITED
 from compliance.models import Indicator
@@ -142,9 +144,17 @@ def test_a_change_and_its_audit_entry_roll_back_together(personas, live_round):
     assert AuditEntry.objects.count() == before
 
 
+AUDITED_TABLES = {
+    "assessments_round", "assessments_assessment", "assessments_answer", "assessments_evidence",
+    "assessments_governmentresult", "assessments_roundgovernment", "assessments_actionitem",
+    "assessments_obstacle", "agencies_membership", "agencies_agency", "auth_user",
+}
+
+
 def test_every_audited_table_has_its_triggers_covering_every_column():
     from django.apps import apps
 
+    assert set(AUDITED) == AUDITED_TABLES
     models = {model._meta.db_table: model for model in apps.get_models()}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -218,3 +228,62 @@ def test_a_round_transition_is_in_the_trail_with_its_administrator(client, perso
         "self_assessment", "verification")
     assert change.actor == f"user:{personas['admin'].pk}:admin"
     assert change.request_id == response.headers["X-Request-ID"]
+
+
+def test_agencies_created_changed_and_deleted_are_recorded(sultra):
+    agency = Agency.objects.create(government=sultra, name="Dinas Perhubungan",
+                                   kind=AgencyKind.OTHER)
+    agency_id = agency.pk
+    Agency.objects.filter(pk=agency.pk).update(short_name="Dishub")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE agencies_agency SET name = %s WHERE id = %s",
+                       ["Dinas Perhubungan Muna Barat", agency.pk])
+    agency.delete()
+    history = entries("agencies_agency", agency_id)
+    assert [e.action for e in history] == ["insert", "update", "update", "delete"]
+    assert history[1].changes() == [("short_name", "", "Dishub")]
+    assert history[2].changes() == [("name", "Dinas Perhubungan", "Dinas Perhubungan Muna Barat")]
+    assert history[3].old_values["short_name"] == "Dishub" and history[3].new_values is None
+
+
+def test_acting_user_names_the_user_outside_a_request_and_never_replaces_the_request_user(
+        rf, personas, live_round):
+    round_ = live_round["round"]
+    leader, operator = personas["leader"], personas["operator"]
+
+    def rename(name):
+        Round.objects.filter(pk=round_.pk).update(name=name)
+        entry = entries("assessments_round", round_.pk)[-1]
+        return entry.actor, entry.actor_id
+
+    with acting_user(leader):
+        assert rename("a") == (f"user:{leader.pk}:leader (system)", leader.pk)
+    request = rf.get("/")
+    request.user = operator
+    tokens = bind_request(request)
+    try:
+        with acting_user(leader):
+            assert rename("b") == (f"user:{operator.pk}:operator", operator.pk)
+    finally:
+        unbind_request(tokens)
+    assert rename("c") == ("system", None)
+
+
+def test_the_checklist_history_lookup_is_served_by_its_index(live_round):
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.selectors import assessment_entries
+
+    assessment = live_round["assessments"]["a"]
+    with CaptureQueriesContext(connection) as captured:
+        assessment_entries(assessment.id, ("assessments_answer", "assessments_evidence"),
+                           limit=10)
+    (query,) = captured.captured_queries
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table is read whole
+            cursor.execute("EXPLAIN " + query["sql"])
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "audit_entry_assessment" in plan, plan

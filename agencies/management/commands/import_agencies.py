@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--user", default=None,
-                            help="username that signs the audit records (default: none)")
+                            help="username recorded as the actor of the audit entries (default: the command)")
 
     def handle(self, *args, file, user, **options):
         path = Path(file)
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 raise CommandError(_("unknown user %(username)s") % {"username": user})
         try:
             sheet = read_sheet(path.read_bytes(), path.name)
-            counts = agencies_import(sheet=sheet, by=by, source=path.name)
+            counts = agencies_import(sheet=sheet, by=by)
         except SpreadsheetError as exc:
             raise CommandError(f"{path.name}: {exc}") from exc
         except ImportRejected as exc:
