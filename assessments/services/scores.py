@@ -98,8 +98,13 @@ def assessment_recompute_verified(*, assessment: Assessment) -> Assessment:
                                                "verified_not_applicable")
     }
     result = compute_unit(indicators, answers, spec, assessment.survey_score)
+    # A component with no verified indicator yet has no verified score (not 0.00: nothing was
+    # found wanting, nothing was looked at).
+    looked_at = {indicator.component_id for indicator in indicators
+                 if answers.get(indicator.id, (None, False)) != (None, False)}
     ComponentScore.objects.bulk_create(
-        [ComponentScore(assessment=assessment, component_id=cid, verified_score=_rounded(score))
+        [ComponentScore(assessment=assessment, component_id=cid,
+                        verified_score=_rounded(score) if cid in looked_at else None)
          for cid, score in result.component_scores.items()],
         update_conflicts=True, unique_fields=["assessment", "component"],
         update_fields=["verified_score"],
