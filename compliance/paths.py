@@ -60,6 +60,14 @@ def threshold(band: BandSpec, index_max: Decimal = HUNDRED) -> Decimal:
     return (band.lower_bound - HALF_CENT) * HUNDRED / Decimal(index_max)
 
 
+def shown_gap(band: BandSpec, score: Decimal | None, index_max: Decimal = HUNDRED) -> Decimal:
+    """The points still needed as a reader works them out from the figures on the page: the
+    band's bound minus the score rounded to two decimals (the unrounded difference can differ
+    from that by a cent, and a page must never contradict its own figures)."""
+    bound = band.lower_bound * HUNDRED / Decimal(index_max)
+    return max(Decimal(0), round2(bound - round2(score or Decimal(0))))
+
+
 def _unit(states, scale_max, dimensions, surveys):
     grouped: dict[str, list[AnswerInput]] = {}
     for state in states:
@@ -107,8 +115,8 @@ def unit_path(states: Sequence[IndicatorState], scale_max: int, bands: Sequence[
             break
         chosen.append(step)
         total += step.gain
-    return UnitPath(score=score, target=target, needed=round2(needed), steps=chosen,
-                    reachable=total >= needed)
+    return UnitPath(score=score, target=target, needed=shown_gap(target, score, index_max),
+                    steps=chosen, reachable=total >= needed)
 
 
 @dataclass(frozen=True)

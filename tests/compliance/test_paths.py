@@ -125,3 +125,12 @@ def test_government_path_orders_units_and_plans_across_them():
 
 def test_government_path_without_units():
     assert government_path({}, BANDS_2022).score is None
+
+
+def test_the_gap_shown_is_the_difference_of_the_figures_shown():
+    """A unit at 1/3 (33.333…, shown as 33,33) needs 54,00 − 33,33 = 20,67 points to reach C,
+    not the 20,66 that the unrounded difference to 53.995 would round to."""
+    path = unit_path(states(1, 0, 0), 1, BANDS_2022)
+    assert round(path.score, 4) == D("33.3333")
+    assert path.target.category == "C"
+    assert path.needed == D("20.67")
