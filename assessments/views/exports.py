@@ -14,6 +14,7 @@ from agencies.models import Government, Province
 from ..models import Round
 from ..selectors.rankings import ranking
 from ..selectors.round_report import history_of
+from ..spreadsheets.print_setup import display_name
 from ..spreadsheets.round_report import round_workbook
 from .rankings import XLSX
 
@@ -55,7 +56,7 @@ def government_report_xlsx(request, round_id, pk):
         round_=round_, governments=[government], ranking_=data,
         history=history_of([government]),
         verified=_may_see_verified(request.user, round_, [government.id]),
-        evidence_url=_evidence_url(request))
+        evidence_url=_evidence_url(request), made_by=display_name(request.user))
     return _respond(request, content,
                     f"rapor-{round_.year}-{slugify(government.name)}.xlsx")
 
@@ -77,5 +78,6 @@ def province_report_xlsx(request, round_id, province_id):
     content = round_workbook(round_=round_, governments=governments, ranking_=data,
                              history=history_of(governments),
                              verified=_may_see_verified(request.user, round_, ids),
-                             evidence_url=_evidence_url(request))
+                             evidence_url=_evidence_url(request),
+                             made_by=display_name(request.user))
     return _respond(request, content, f"laporan-{round_.year}-{slugify(province.name)}.xlsx")

@@ -12,6 +12,7 @@ from agencies.models import Province
 from ..models import Round
 from ..selectors.rankings import (GROUPS, ZONES, filter_rows, most_improved, published_rounds,
                                  ranking)
+from ..spreadsheets.print_setup import display_name
 from ..spreadsheets.ranking_export import ranking_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,7 +70,8 @@ def ranking_province_xlsx(request, round_id, province_id):
     round_ = _round_for(request, round_id)
     province = get_object_or_404(Province, id=province_id)
     group = _group(request)
-    content = ranking_workbook(ranking(round_=round_, province=province, group=group))
+    content = ranking_workbook(ranking(round_=round_, province=province, group=group),
+                               made_by=display_name(request.user))
     response = HttpResponse(content, content_type=XLSX)
     filename = f"ranking-{round_.year}-{slugify(province.name)}-{group}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

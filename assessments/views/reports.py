@@ -16,6 +16,7 @@ from agencies.access import government_or_404, scope_of
 
 from ..models import Round
 from ..selectors.comparison import government_comparison, rapor
+from ..spreadsheets.print_setup import display_name
 from ..spreadsheets.rapor_export import rapor_workbook
 from .checklist import assessment_or_404
 
@@ -68,7 +69,9 @@ def rapor_view(request, pk):
 @login_required
 def rapor_xlsx(request, pk):
     assessment = _readable_assessment(request, pk)
-    response = HttpResponse(rapor_workbook(rapor(assessment)), content_type=XLSX)
+    response = HttpResponse(rapor_workbook(rapor(assessment),
+                                           made_by=display_name(request.user)),
+                            content_type=XLSX)
     name = slugify(assessment.agency.short_name or assessment.agency.name) or "unit"
     filename = f"rapor-{assessment.round.year}-{name}-{assessment.id}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
