@@ -5,7 +5,7 @@ On paper: page 1 carries the title and every column header of the first table, e
 page carries its sheet's header row and "page X of Y", no number prints as ###, and the page
 count is what a reader expects (the 18-row province ranking of 2021 on one page; before
 issue 17 it took four and cut "Peringkat" to "Peringka"). On screen: LibreOffice reads back
-every number as a number, and no text cell holds a figure.
+every number as a number, no text cell holds a figure, and no zone is told by colour alone.
 
 Needs Debian's ``libreoffice-calc-nogui`` and ``poppler-utils`` (``make test`` and ``.ci/run``
 install them). One soffice run converts every file (its start-up costs seconds), with its own
@@ -180,6 +180,24 @@ def check_numbers(name, ours, theirs) -> list[str]:
     return problems
 
 
+ZONE_COLOURS = {"F8696B": "Merah", "FFEB84": "Kuning", "63BE7B": "Hijau"}
+
+
+def check_zone_names(name, workbook) -> list[str]:
+    """A cell on a zone's colour says the zone's name: as its text, or after its number in the
+    number format (so that the score stays a number)."""
+    problems = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for item in row:
+                colour = (item.fill.fgColor.rgb or "")[-6:] if item.fill.fill_type else ""
+                zone = ZONE_COLOURS.get(colour)
+                if zone and zone != item.value and f'" {zone}"' not in item.number_format:
+                    problems.append(f"{name} {sheet.title}!{item.coordinate}: {zone} by colour "
+                                    f"alone ({item.value!r}, {item.number_format!r})")
+    return problems
+
+
 @pytest.mark.django_db
 def test_every_export_prints_and_reads_back_in_libreoffice(workbooks, tmp_path):
     require_tools()
@@ -192,6 +210,7 @@ def test_every_export_prints_and_reads_back_in_libreoffice(workbooks, tmp_path):
         ours = load_workbook(path)
         pages = pages_of(tmp_path / "pdf" / f"{path.stem}.pdf")
         problems += check_pages(name, pages, ours)
+        problems += check_zone_names(name, ours)
         problems += check_numbers(name, ours, load_workbook(tmp_path / "xlsx" / path.name))
     assert not problems, "\n".join(problems)
 

@@ -69,8 +69,9 @@ HEADER_FONT = Font(name=FONT, bold=True)
 TITLE_FONT = Font(name=FONT, bold=True, size=14)
 PLAIN_FONT = Font(name=FONT)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
+# Wrapped cells keep the default bottom alignment of their row's other cells: aligning those
+# too would cost a style per cell, and a national workbook has 300,000.
+WRAP = Alignment(wrap_text=True)
 
 
 @dataclass(frozen=True)
@@ -168,12 +169,17 @@ def _text_of(item) -> str:
     return str(value)
 
 
-def _char_width(char: str) -> float:
-    return CHAR_WIDTHS.get(char, 1.1 if char.isupper() else 1.0)
+class _CharWidths(dict):
+    def __missing__(self, char):
+        width = self[char] = 1.1 if char.isupper() else 1.0
+        return width
+
+
+_CHAR_WIDTH = _CharWidths(CHAR_WIDTHS)
 
 
 def _width(text: str) -> float:
-    return max(sum(_char_width(char) for char in line) for line in text.split("\n"))
+    return max(sum(map(_CHAR_WIDTH.__getitem__, line)) for line in text.split("\n"))
 
 
 def _lines(text: str, capacity: float) -> int:
@@ -349,7 +355,8 @@ def add_report_sheet(workbook, report: ReportTitle, name, headers, rows_for, *,
                      if wraps), default=1)
         if lines > 1:
             for item, wraps in zip(row, wrapped):
-                item.alignment = WRAP if wraps else TOP
+                if wraps:
+                    item.alignment = WRAP
             height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
             worksheet.row_dimensions[header_row + count + 1].height = height
         worksheet.append(row)  # written out at once: the height is not needed any more
