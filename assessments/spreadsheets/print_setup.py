@@ -79,8 +79,8 @@ class ReportTitle:
     """What every sheet of one workbook says about itself, on screen and on paper."""
 
     title: str  # what it is and for whom
-    details: str  # round and methodology ("" for a template)
-    status: str  # official results or a projection ("" for a template)
+    details: str  # round and methodology ("" when there is no round)
+    status: str  # official results or a projection (for a template: that it is one)
     made_by: str
     made_at: datetime.datetime
 
@@ -171,7 +171,9 @@ def _text_of(item) -> str:
 
 class _CharWidths(dict):
     def __missing__(self, char):
-        width = self[char] = 1.1 if char.isupper() else 1.0
+        width = 1.1 if char.isupper() else 1.0
+        if char < "\u0250":  # Latin letters are remembered; the table stays small
+            self[char] = width
         return width
 
 
