@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: venv test-deps run test messages catalogue
+.PHONY: venv test-deps print-deps run test messages catalogue
 
 # The stamps reinstall the requirements whenever a requirements file is newer than they are.
 venv: $(VENV)/.stamp-requirements
@@ -28,7 +28,29 @@ run: venv .env
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-test: test-deps .env
+# The real-client test of the exports (tests/test_printing.py) opens them in LibreOffice Calc
+# and reads the PDFs with poppler-utils (Debian packages). Installed when missing and running as
+# root (as .ci/run does); otherwise `make test` stops at once with the command to run.
+PRINT_PACKAGES := libreoffice-calc-nogui poppler-utils
+CALC := /usr/lib/libreoffice/program/libsclo.so
+
+print-deps:
+	@if ! command -v soffice >/dev/null || [ ! -e $(CALC) ] || ! command -v pdftotext >/dev/null; then \
+	    if [ "$$(id -u)" -eq 0 ]; then \
+	        echo "Installing $(PRINT_PACKAGES) for tests/test_printing.py"; \
+	        DEBIAN_FRONTEND=noninteractive apt-get update </dev/null && \
+	        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	            $(PRINT_PACKAGES) </dev/null; \
+	    else \
+	        echo "make test needs LibreOffice Calc and poppler-utils (tests/test_printing.py)."; \
+	        echo "Install them with:"; \
+	        echo "    sudo apt-get install -y --no-install-recommends $(PRINT_PACKAGES)"; \
+	        echo "(or run the other tests alone: .venv/bin/pytest -m 'not libreoffice')"; \
+	        exit 1; \
+	    fi; \
+	fi
+
+test: test-deps print-deps .env
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 

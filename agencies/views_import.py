@@ -19,8 +19,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.print_setup import add_report_sheet, display_name, report_title
 from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
-from compliance.spreadsheets.writing import add_table_sheet, new_workbook, to_bytes
+from compliance.spreadsheets.writing import new_workbook, to_bytes
 
 from .access import may_administer, require
 from .imports import COLUMNS, agencies_import
@@ -89,20 +90,22 @@ def agency_import_view(request):
     }, status=400 if failed else 200)
 
 
-def template_workbook() -> bytes:
+def template_workbook(*, made_by="") -> bytes:
     """The header row and two example rows; the allowed kinds and the known governments on
-    further sheets (the first sheet is the one that is imported)."""
+    further sheets. The first sheet is the one that is imported, so its header stays in row 1
+    (its title prints in the page header)."""
     workbook = new_workbook()
-    add_table_sheet(workbook, _("Agencies"), list(COLUMNS), [24, 32, 48, 18, 16],
-                    lambda sheet: TEMPLATE_EXAMPLES)
-    add_table_sheet(workbook, _("Kinds"), ["kind", _("Meaning")], [16, 60],
-                    lambda sheet: ([choice.value, str(choice.label)] for choice in AgencyKind))
+    title = report_title(_("Agency import template"), made_by=made_by, status=_(
+        "A template for the agency import: it holds no assessment results."))
+    add_report_sheet(workbook, title, _("Agencies"), list(COLUMNS),
+                     lambda sheet: TEMPLATE_EXAMPLES, importable=True)
+    add_report_sheet(workbook, title, _("Kinds"), ["kind", _("Meaning")],
+                     lambda sheet: ([choice.value, str(choice.label)] for choice in AgencyKind))
     governments = Government.objects.select_related("province").order_by("province__name",
                                                                           "name")
-    add_table_sheet(workbook, _("Governments"), ["province", "government", _("Level")],
-                    [24, 40, 20],
-                    lambda sheet: ([g.province.name, g.name, g.get_level_display()]
-                                   for g in governments.iterator(chunk_size=1000)))
+    add_report_sheet(workbook, title, _("Governments"), ["province", "government", _("Level")],
+                     lambda sheet: ([g.province.name, g.name, g.get_level_display()]
+                                    for g in governments.iterator(chunk_size=1000)))
     return to_bytes(workbook)
 
 
@@ -111,6 +114,7 @@ def template_workbook() -> bytes:
 @never_cache
 def agency_import_template_view(request):
     _require_administrator(request.user)
-    response = HttpResponse(template_workbook(), content_type=XLSX)
+    response = HttpResponse(template_workbook(made_by=display_name(request.user)),
+                            content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="agency-import-template.xlsx"'
     return response

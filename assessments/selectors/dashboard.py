@@ -68,6 +68,25 @@ def _states(indicators, answers, use_verified):
     return states
 
 
+def weakest_components(assessments, components, cells, limit=WEAKEST):
+    """government id -> its weakest components, (component, mean) lowest first: the mean over
+    the government's sampled units (the dashboard's list and the round workbook's summary)."""
+    sampled = defaultdict(list)
+    for assessment in assessments:
+        if assessment.sampled:
+            sampled[assessment.agency.government_id].append(assessment.id)
+    result = {}
+    for government_id, ids in sampled.items():
+        means = []
+        for component in components:
+            values = [cells[aid].get(component.id) for aid in ids]
+            values = [value for value in values if value is not None]
+            if values:
+                means.append((component, round2(sum(values) / len(values))))
+        result[government_id] = sorted(means, key=lambda item: (item[1], item[0].number))[:limit]
+    return result
+
+
 def government_dashboard(government):
     history = government_history(government)
     round_ = latest_checklist_round(government)
@@ -113,19 +132,13 @@ def government_dashboard(government):
                    for component in components],
             path=path))
     units.sort(key=lambda row: (row.score is None, -(row.score or 0), row.assessment.agency.name))
-    sampled_ids = {a.id for a in assessments if a.sampled}
-    means = []
-    for component in components:
-        values = [cell_scores[aid].get(component.id) for aid in sampled_ids]
-        values = [v for v in values if v is not None]
-        if values:
-            means.append((component, round2(sum(values) / len(values))))
     by_indicator = {indicator.id: indicator for indicator in indicators}
     by_assessment = {assessment.id: assessment for assessment in assessments}
     path = government_path(gains, spec.bands, spec.index_max, by="zone")
     result.update({
         "units": units, "components": components, "use_verified": use_verified,
-        "weakest": sorted(means, key=lambda item: (item[1], item[0].number))[:WEAKEST],
+        "weakest": weakest_components(assessments, components, cell_scores).get(
+            government.id, []),
         "path": path,
         "units_first": [(by_assessment[o.key], o.potential) for o in path.units[:5]],
         "plan": [(by_assessment[key], by_indicator[step.key], step.gain)

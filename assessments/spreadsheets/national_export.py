@@ -11,17 +11,17 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from agencies.models import Level
+from agencies.models import AgencyKind, Level
 from compliance.models import Component
 from compliance.scoring import government_score
 from compliance.specs import methodology_spec
-from compliance.spreadsheets.writing import ZONE_FILLS, add_table_sheet, cell, new_workbook
 
 from ..models import Assessment, ComponentScore, Round
+from compliance.spreadsheets.print_setup import (SCORE_FORMAT, add_report_sheet, report_title, result_status,
+                          zone_cell, zone_score_cell)
+from compliance.spreadsheets.writing import cell, new_workbook
 
-SCORE_FORMAT = "0.00"
 NONE = -1
-LEVELS = dict(Level.choices)
 
 
 def latest_round() -> Round | None:
@@ -65,9 +65,11 @@ def _decimal(hundredths):
     return None if hundredths == NONE else Decimal(hundredths).scaleb(-2)
 
 
-def national_workbook(round_: Round, output) -> dict:
+def national_workbook(round_: Round, output, *, made_by="") -> dict:
     """Write the workbook to ``output`` (a path or a binary file); returns row counts."""
     spec = methodology_spec(round_.methodology_id)
+    levels, kinds = dict(Level.choices), dict(AgencyKind.choices)
+    statuses = dict(Assessment.Status.choices)
     bands = _Bands(spec)
     field = "verified_score" if round_.is_published else "self_score"
     components = list(Component.objects.order_by("number"))
@@ -88,42 +90,45 @@ def national_workbook(round_: Round, output) -> dict:
         if sampled:
             entry[4].append(score)
 
-    def zone_cell(worksheet, score):
+    def zoned(worksheet, score):
         band = bands(score)
-        return cell(worksheet, score, number_format=SCORE_FORMAT,
-                    fill=ZONE_FILLS.get(band.zone) if band else None)
+        return zone_score_cell(worksheet, score, band.zone if band else "")
 
     def government_rows(worksheet):
         for province, name, level, count, sampled in governments.values():
             score = government_score(sampled)
             band = bands(score)
-            yield [province, name, LEVELS.get(level, level), count, len(sampled),
-                   zone_cell(worksheet, score), band.category if band else "",
-                   str(band.zone) if band else "", spec.label(band)]
+            yield [province, name, levels.get(level, level), count, len(sampled),
+                   cell(worksheet, score, number_format=SCORE_FORMAT),
+                   band.category if band else "", zone_cell(worksheet, band.zone if band else ""),
+                   spec.label(band)]
 
     def unit_rows(worksheet):
         for (aid, _gid, province, government, level, agency, kind, sampled, status, answered,
              score) in units:
             row = cells.get(aid)
             band = bands(score)
-            yield [province, government, LEVELS.get(level, level), agency, kind,
-                   _("yes") if sampled else _("no"), status, answered,
-                   zone_cell(worksheet, score), str(band.zone) if band else ""] + [
-                zone_cell(worksheet, _decimal(value)) for value in
+            yield [province, government, levels.get(level, level), agency,
+                   kinds.get(kind, kind), _("yes") if sampled else _("no"),
+                   statuses.get(status, status), answered,
+                   cell(worksheet, score, number_format=SCORE_FORMAT),
+                   zone_cell(worksheet, band.zone if band else "")] + [
+                zoned(worksheet, _decimal(value)) for value in
                 (row if row is not None else [NONE] * len(components))]
 
+    title = report_title(_("National compliance workbook: %(round)s") % {"round": round_.name},
+                         round_=round_, made_by=made_by,
+                         status=result_status(round_, verified=round_.is_published))
     workbook = new_workbook()
-    add_table_sheet(
-        workbook, _("Governments"),
+    add_report_sheet(
+        workbook, title, _("Governments"),
         [_("Province"), _("Government"), _("Level"), _("Units"), _("Sampled units"),
-         _("Score"), _("Category"), _("Zone"), _("Label")],
-        [24, 36, 14, 8, 10, 10, 10, 10, 22], government_rows)
-    add_table_sheet(
-        workbook, _("Units"),
+         _("Score"), _("Category"), _("Zone"), _("Label")], government_rows)
+    add_report_sheet(
+        workbook, title, _("Units"),
         [_("Province"), _("Government"), _("Level"), _("Agency"), _("Kind"), _("Sampled"),
          _("Status"), _("Answered"), _("Score"), _("Zone")]
-        + [f"{c.letter}. {c.name}" for c in components],
-        [22, 32, 12, 40, 12, 8, 12, 9, 9, 9] + [9] * len(components), unit_rows)
+        + [f"{c.letter}. {c.name}" for c in components], unit_rows)
     workbook.save(output)
     return {"governments": len(governments), "units": len(units),
             "component_cells": sum(1 for row in cells.values() for v in row if v != NONE)}

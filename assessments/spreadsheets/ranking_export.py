@@ -1,11 +1,9 @@
 """The ranking workbook, shared by the web download and ``manage.py export_ranking``."""
 from django.utils.translation import gettext as _
 
-from compliance.spreadsheets.writing import (ZONE_FILLS, add_table_sheet, cell, new_workbook,
-                                             to_bytes)
-
-SCORE_FORMAT = "0.00"
-WIDTHS = [8, 34, 18, 24, 10, 10, 10, 22, 30, 14, 10]
+from compliance.spreadsheets.print_setup import (CHANGE_FORMAT, SCORE_FORMAT, add_report_sheet, report_title,
+                          result_status, zone_cell)
+from compliance.spreadsheets.writing import cell, new_workbook, to_bytes
 
 
 def ranking_headers():
@@ -13,8 +11,22 @@ def ranking_headers():
             _("Zone"), _("Label"), _("Published rank"), _("Previous score"), _("Change")]
 
 
-def ranking_workbook(ranking) -> bytes:
-    """One row per government: rank, name, level, score, category, zone (filled with its
+def ranking_title(ranking, made_by=""):
+    where = ranking.province.name if ranking.province else _("Indonesia (national)")
+    title = _("Compliance ranking %(year)s: %(where)s (%(group)s)") % {
+        "year": ranking.round.year, "where": where, "group": ranking.group_label}
+    return report_title(title, round_=ranking.round, made_by=made_by,
+                        status=result_status(ranking.round, verified=True))
+
+
+def _published_rank(text):
+    """A published rank is free text from the source ("1 of 15 kabupaten"); a plain number is
+    written as a number, so that it sorts and reads back as one."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else text
+
+
+def ranking_workbook(ranking, *, made_by="") -> bytes:
+    """One row per government: rank, name, level, score, category, zone (its name on its
     colour), previous score and change; "not assessed" governments last, without a rank."""
 
     def rows_for(worksheet):
@@ -23,10 +35,10 @@ def ranking_workbook(ranking) -> bytes:
                 row.rank, row.government.name, row.government.get_level_display(),
                 row.government.province.name,
                 cell(worksheet, row.score, number_format=SCORE_FORMAT),
-                row.category, cell(worksheet, row.zone_display, fill=ZONE_FILLS.get(row.zone)),
-                row.label, row.published_rank,
+                row.category, zone_cell(worksheet, row.zone),
+                row.label, _published_rank(row.published_rank),
                 cell(worksheet, row.previous_score, number_format=SCORE_FORMAT),
-                cell(worksheet, row.change, number_format=SCORE_FORMAT),
+                cell(worksheet, row.change, number_format=CHANGE_FORMAT),
             ]
         for result in ranking.not_assessed:
             yield [None, result.government.name, result.government.get_level_display(),
@@ -34,5 +46,6 @@ def ranking_workbook(ranking) -> bytes:
                    result.not_assessed_reason, None, None]
 
     workbook = new_workbook()
-    add_table_sheet(workbook, _("Ranking"), ranking_headers(), WIDTHS, rows_for)
+    add_report_sheet(workbook, ranking_title(ranking, made_by), _("Ranking"), ranking_headers(),
+                     rows_for)
     return to_bytes(workbook)

@@ -1,23 +1,21 @@
-"""One unit's rapor as a workbook: a summary row, the components and the indicators with the
-assessor's findings. Scores are numbers (two decimals shown), zones are filled with their
-colour *and* written out, and every user text goes through ``cell`` so a finding that starts
-with "=" stays text."""
+"""One unit's rapor as a workbook: a summary row (with the weakest components), the
+components and the indicators with the assessor's findings. Scores are numbers (two decimals
+shown), zones are filled with their colour *and* written out, and every user text goes through
+``cell`` so a finding that starts with "=" stays text."""
 from django.utils.translation import gettext as _
 
-from compliance.spreadsheets.writing import (ZONE_FILLS, add_table_sheet, cell, new_workbook,
-                                             to_bytes)
+from ..selectors.dashboard import WEAKEST
+from compliance.spreadsheets.print_setup import (CHANGE_FORMAT, SCORE_FORMAT, add_report_sheet, report_title,
+                          result_status, zone_cell)
+from compliance.spreadsheets.writing import cell, new_workbook, to_bytes
 
-SCORE_FORMAT = "0.00"
-GAP_FORMAT = "+0.00;-0.00;0.00"
+GAP_FORMAT = CHANGE_FORMAT
 VALUE_GAP_FORMAT = "+0;-0;0"
-SUMMARY_WIDTHS = [34, 28, 28, 14, 10, 12, 22, 12, 12]
-COMPONENT_WIDTHS = [6, 44, 12, 12, 12, 12, 22]
-INDICATOR_WIDTHS = [8, 60, 14, 14, 10, 60]
 
 
 def summary_headers():
-    return [_("Unit"), _("Government"), _("Round"), _("Verified score"), _("Category"),
-            _("Zone"), _("Label"), _("Self-score"), _("Gap")]
+    return [_("Unit"), _("Government"), _("Verified score"), _("Category"), _("Zone"),
+            _("Label"), _("Self-score"), _("Gap"), _("Weakest components")]
 
 
 def component_headers():
@@ -35,7 +33,17 @@ def _score(worksheet, value):
 
 
 def _zone(worksheet, band):
-    return cell(worksheet, band.zone_display, fill=ZONE_FILLS.get(band.zone))
+    return zone_cell(worksheet, band.zone)
+
+
+def _weakest(report) -> str:
+    """The lowest verified component scores (the self-scores before any verification)."""
+    side = "verified_score" if report.scores.verified_score is not None else "self_score"
+    scored = [(getattr(row.scores, side), row.component) for row in report.components
+              if getattr(row.scores, side) is not None]
+    scored.sort(key=lambda item: (item[0], item[1].number))
+    return "; ".join(f"{component.letter}. {component.name} ({score:.2f})"
+                     for score, component in scored[:WEAKEST])
 
 
 def _value(value, not_applicable):
@@ -44,15 +52,20 @@ def _value(value, not_applicable):
     return value
 
 
-def rapor_workbook(report) -> bytes:
+def rapor_workbook(report, *, made_by="") -> bytes:
     assessment, scores = report.assessment, report.scores
+    title = report_title(
+        _("Unit rapor: %(unit)s, %(government)s") % {
+            "unit": assessment.agency.name, "government": assessment.agency.government.name},
+        round_=assessment.round, made_by=made_by,
+        status=result_status(assessment.round, verified=True))
 
     def summary_rows(worksheet):
-        yield [assessment.agency.name, assessment.agency.government.name, assessment.round.name,
+        yield [assessment.agency.name, assessment.agency.government.name,
                _score(worksheet, scores.verified_score), scores.verified_band.category,
                _zone(worksheet, scores.verified_band), scores.verified_band.label,
                _score(worksheet, scores.self_score),
-               cell(worksheet, scores.gap, number_format=GAP_FORMAT)]
+               cell(worksheet, scores.gap, number_format=GAP_FORMAT), _weakest(report)]
 
     def component_rows(worksheet):
         for row in report.components:
@@ -69,9 +82,7 @@ def rapor_workbook(report) -> bytes:
                    cell(worksheet, line.gap, number_format=VALUE_GAP_FORMAT), line.finding]
 
     workbook = new_workbook()
-    add_table_sheet(workbook, _("Summary"), summary_headers(), SUMMARY_WIDTHS, summary_rows)
-    add_table_sheet(workbook, _("Components"), component_headers(), COMPONENT_WIDTHS,
-                    component_rows)
-    add_table_sheet(workbook, _("Findings"), indicator_headers(), INDICATOR_WIDTHS,
-                    indicator_rows)
+    add_report_sheet(workbook, title, _("Summary"), summary_headers(), summary_rows)
+    add_report_sheet(workbook, title, _("Components"), component_headers(), component_rows)
+    add_report_sheet(workbook, title, _("Findings"), indicator_headers(), indicator_rows)
     return to_bytes(workbook)

@@ -1,82 +1,136 @@
-"""The full round workbook for a government or a province: summary (score, zone, rank, trend),
-ranking, units × components with zone colours, findings and action plans, and the raw answers
-with evidence links. Write-only openpyxl: rows are streamed, memory stays flat."""
+"""The full round workbook for a government or a province: the summary a leader asks for first
+(score, category and zone, rank in the peer group, change since last year, weakest components,
+trend), ranking, units × components with zone colours, findings and action plans, and the raw
+answers with evidence links. Write-only openpyxl: rows are streamed, memory stays flat.
+
+Before publication the summary shows the projection the pages show (the mean of the sampled
+units' scores, self or verified as this reader may see them), and the title block says so."""
+from collections import defaultdict
+
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from compliance.scoring import change, government_score, rank
 from compliance.specs import methodology_spec
-from compliance.spreadsheets.writing import (ZONE_FILLS, add_table_sheet, cell, new_workbook,
-                                             to_bytes)
 
-from ..selectors.rankings import zone_display
+from ..selectors.dashboard import weakest_components
 from ..selectors.round_report import (component_matrix, findings_and_actions, raw_answers,
                                       report_scope)
-from .ranking_export import SCORE_FORMAT
+from compliance.spreadsheets.print_setup import (CHANGE_FORMAT, SCORE_FORMAT, add_report_sheet, report_title,
+                          result_status, zone_cell, zone_score_cell)
+from compliance.spreadsheets.writing import cell, new_workbook, to_bytes
 
 
 def _score(ws, value):
     return cell(ws, value, number_format=SCORE_FORMAT)
 
 
-def _zone(ws, zone):
-    return cell(ws, zone_display(zone), fill=ZONE_FILLS.get(zone))
+def _peer_ranks(ranking_):
+    """government id -> (rank, peers): ranked within its level, whatever group was asked."""
+    by_level = defaultdict(list)
+    for row in ranking_.rows if ranking_ else []:
+        by_level[row.government.level].append(row)
+    result = {}
+    for rows in by_level.values():
+        for ranked in rank((r.government.id, r.government.name, r.score) for r in rows):
+            result[ranked.key] = (ranked.rank, len(rows))
+    return result
+
+
+def _weakest_text(items):
+    return "; ".join(f"{component.letter}. {component.name} ({score:.2f})"
+                     for component, score in items)
+
+
+def _title(round_, governments, verified, made_by):
+    if len(governments) == 1:
+        where = governments[0].name
+    else:
+        where = _("%(province)s, all governments") % {
+            "province": governments[0].province.name if governments else ""}
+    return report_title(_("Compliance round report: %(where)s") % {"where": where},
+                        round_=round_, status=result_status(round_, verified=verified),
+                        made_by=made_by)
 
 
 def round_workbook(*, round_, governments, ranking_, history, verified: bool,
-                   evidence_url, agency_ids=None) -> bytes:
+                   evidence_url, made_by="", agency_ids=None) -> bytes:
     """``verified``: include verified values and findings (published round, or a reader who
     may see them). ``agency_ids``: only these agencies' units (None: all of the governments').
     ``evidence_url(evidence)`` gives the scoped download address of a file."""
     spec = methodology_spec(round_.methodology_id)
+    report = _title(round_, governments, verified, made_by)
     workbook = new_workbook()
     results = {row.government.id: row for row in ranking_.rows} if ranking_ else {}
+    peer_ranks = _peer_ranks(ranking_)
     years = sorted({row.round.year for rows in history.values() for row in rows})
+    assessments = report_scope(round_, governments, agency_ids)
+    components, cells = component_matrix(assessments, verified)
+    weakest = weakest_components(assessments, components, cells)
+    field = "verified_score" if verified else "self_score"
+    projected = defaultdict(list)
+    for assessment in assessments:
+        if assessment.sampled:
+            projected[assessment.agency.government_id].append(getattr(assessment, field))
 
     def summary(ws):
         for government in governments:
             row = results.get(government.id)
+            past = [h for h in history.get(government.id, []) if h.round.year < round_.year
+                    and h.score is not None]
+            if row is not None:
+                score, category, zone = row.score, row.category, row.zone
+                previous, difference = row.previous_score, row.change
+            else:
+                score = None if round_.is_published else government_score(
+                    projected.get(government.id, []))
+                band = spec.band(score)
+                category, zone = (band.category, band.zone) if band else ("", "")
+                previous = past[-1].score if past else None
+                difference = change(score, previous)
+            position, peers = peer_ranks.get(government.id, (None, None))
+            group = _("%(level)s in %(province)s") % {
+                "level": government.get_level_display(), "province": government.province.name}
+            if peers:
+                group = ngettext("%(group)s (%(count)s government)",
+                                 "%(group)s (%(count)s governments)", peers) % {
+                    "group": group, "count": peers}
             trend = {h.round.year: h.score for h in history.get(government.id, [])}
-            yield [government.name, government.get_level_display(), government.province.name,
-                   _score(ws, row.score if row else None), row.category if row else "",
-                   _zone(ws, row.zone if row else ""), row.rank if row else None,
-                   row.previous_score if row else None, row.change if row else None,
+            yield [government.name, government.get_level_display(),
+                   _score(ws, score), category, zone_cell(ws, zone), position, group,
+                   _score(ws, previous), cell(ws, difference, number_format=CHANGE_FORMAT),
+                   _weakest_text(weakest.get(government.id, [])),
                    *[_score(ws, trend.get(year)) for year in years]]
 
-    add_table_sheet(workbook, _("Summary"), [
-        _("Government"), _("Level"), _("Province"), _("Score"), _("Category"), _("Zone"),
-        _("Rank in the peer group"), _("Previous score"), _("Change"),
-        *[str(year) for year in years]], [34, 14, 22, 10, 10, 10, 12, 12, 10] + [9] * len(years),
-        summary)
+    add_report_sheet(workbook, report, _("Summary"), [
+        _("Government"), _("Level"), _("Score"), _("Category"), _("Zone"), _("Rank"),
+        _("Peer group"), _("Previous score"), _("Change"), _("Weakest components"),
+        *[str(year) for year in years]], summary)
 
     if ranking_:
         def ranking_rows(ws):
             for row in ranking_.rows:
                 yield [row.rank, row.government.name, row.government.get_level_display(),
-                       _score(ws, row.score), row.category, _zone(ws, row.zone), row.label,
-                       _score(ws, row.previous_score), _score(ws, row.change)]
-        add_table_sheet(workbook, _("Ranking"), [
+                       _score(ws, row.score), row.category, zone_cell(ws, row.zone), row.label,
+                       _score(ws, row.previous_score),
+                       cell(ws, row.change, number_format=CHANGE_FORMAT)]
+        add_report_sheet(workbook, report, _("Ranking"), [
             _("Rank"), _("Government"), _("Level"), _("Score"), _("Category"), _("Zone"),
-            _("Label"), _("Previous score"), _("Change")], [8, 34, 14, 10, 10, 10, 22, 12, 10],
-            ranking_rows)
-
-    assessments = report_scope(round_, governments, agency_ids)
-    components, cells = component_matrix(assessments, verified)
+            _("Label"), _("Previous score"), _("Change")], ranking_rows)
 
     def matrix(ws):
         for assessment in assessments:
-            score = assessment.verified_score if verified else assessment.self_score
+            score = getattr(assessment, field)
             band = spec.band(score)
             yield [assessment.agency.government.name, assessment.agency.name,
                    _("Yes") if assessment.sampled else _("No"), _score(ws, score),
-                   _zone(ws, band.zone if band else ""),
-                   *[cell(ws, cells[assessment.id].get(c.id), number_format=SCORE_FORMAT,
-                          fill=ZONE_FILLS.get(getattr(spec.band(cells[assessment.id].get(c.id)),
-                                                      "zone", "")))
-                     for c in components]]
+                   zone_cell(ws, band.zone if band else ""),
+                   *[zone_score_cell(ws, value, getattr(spec.band(value), "zone", ""))
+                     for value in (cells[assessment.id].get(c.id) for c in components)]]
 
-    add_table_sheet(workbook, _("Units x components"), [
+    add_report_sheet(workbook, report, _("Units x components"), [
         _("Government"), _("Unit"), _("Sampled"), _("Score"), _("Zone"),
-        *[f"{c.letter}. {c.name_id}" for c in components]], [30, 40, 9, 10, 10] + [12] * 14,
-        matrix)
+        *[f"{c.letter}. {c.name}" for c in components]], matrix)
 
     findings, actions = findings_and_actions(assessments)
 
@@ -85,7 +139,7 @@ def round_workbook(*, round_, governments, ranking_, history, verified: bool,
             for answer in findings:
                 yield [_("Finding"), answer.assessment.agency.name,
                        f"{answer.indicator.component.letter}{answer.indicator.order}",
-                       answer.indicator.text_id, answer.finding, "", None, ""]
+                       answer.indicator.text, answer.finding, "", None, ""]
         for action in actions:
             code = ""
             if action.source_answer:
@@ -96,17 +150,16 @@ def round_workbook(*, round_, governments, ranking_, history, verified: bool,
             yield [_("Action"), action.agency.name, code, "", action.title, action.owner,
                    action.due_date, action.get_status_display()]
 
-    add_table_sheet(workbook, _("Findings and actions"), [
+    add_report_sheet(workbook, report, _("Findings and actions"), [
         _("Type"), _("Unit"), _("Indicator"), _("Indicator text"), _("Finding or action"),
-        _("Owner"), _("Due date"), _("Status")], [12, 40, 10, 50, 60, 20, 12, 12],
-        findings_rows)
+        _("Owner"), _("Due date"), _("Status")], findings_rows)
 
     def answer_rows(ws):
         for assessment, indicator, answer, evidence in raw_answers(assessments):
             links = " | ".join(evidence_url(item) if item.kind == "file" else item.url
                                for item in evidence)
             row = [assessment.agency.government.name, assessment.agency.name,
-                   f"{indicator.component.letter}{indicator.order}", indicator.text_id,
+                   f"{indicator.component.letter}{indicator.order}", indicator.text,
                    answer.value if answer else None,
                    _("Yes") if answer and answer.not_applicable else "",
                    answer.note if answer else "", links]
@@ -119,6 +172,5 @@ def round_workbook(*, round_, governments, ranking_, history, verified: bool,
                _("Not applicable"), _("Note"), _("Evidence")]
     if verified:
         headers += [_("Verified value"), _("Finding")]
-    add_table_sheet(workbook, _("Answers"), headers, [30, 40, 10, 50, 8, 10, 40, 60, 10, 50],
-                    answer_rows)
+    add_report_sheet(workbook, report, _("Answers"), headers, answer_rows)
     return to_bytes(workbook)

@@ -19,6 +19,7 @@ from agencies.models import Government, Province
 from ..lookups import round_or_404
 from ..selectors.rankings import ranking
 from ..selectors.round_report import history_of
+from compliance.spreadsheets.print_setup import display_name
 from ..spreadsheets.round_report import round_workbook
 from .rankings import XLSX
 
@@ -56,7 +57,7 @@ def government_report_xlsx(request, round_id, pk):
         history=history_of([government]),
         verified=may_read_verified(request.user, round_, government.id),
         agency_ids=report_agency_ids(request.user, government.id),
-        evidence_url=_evidence_url(request))
+        evidence_url=_evidence_url(request), made_by=display_name(request.user))
     return _respond(request, content,
                     f"rapor-{round_.year}-{slugify(government.name)}.xlsx")
 
@@ -78,5 +79,6 @@ def province_report_xlsx(request, round_id, province_id):
                              history=history_of(governments),
                              verified=all(may_read_verified(request.user, round_, g.id)
                                           for g in governments),
-                             evidence_url=_evidence_url(request))
+                             evidence_url=_evidence_url(request),
+                             made_by=display_name(request.user))
     return _respond(request, content, f"laporan-{round_.year}-{slugify(province.name)}.xlsx")

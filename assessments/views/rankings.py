@@ -15,6 +15,7 @@ from agencies.models import Province
 from ..lookups import ranking_round_or_404
 from ..selectors.rankings import (GROUPS, ZONES, filter_rows, most_improved, published_rounds,
                                  ranking)
+from compliance.spreadsheets.print_setup import display_name
 from ..spreadsheets.ranking_export import ranking_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,7 +74,8 @@ def _xlsx(request, round_, province):
     group, zone, query = _filters(request, province)
     data = ranking(round_=round_, province=province, group=group)
     shown = replace(data, rows=filter_rows(data.rows, zone=zone, query=query))
-    response = HttpResponse(ranking_workbook(shown), content_type=XLSX)
+    response = HttpResponse(ranking_workbook(shown, made_by=display_name(request.user)),
+                            content_type=XLSX)
     place = slugify(province.name) if province else "nasional"
     suffix = "-filtered" if zone or query else ""
     filename = f"ranking-{round_.year}-{place}-{group}{suffix}.xlsx"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from agencies.access import government_or_404, may_compare, may_read_rapor, require
 
 from ..selectors.comparison import government_comparison, rapor
+from compliance.spreadsheets.print_setup import display_name
 from ..spreadsheets.rapor_export import rapor_workbook
 from ..lookups import assessment_or_404, round_or_404
 
@@ -46,7 +47,9 @@ def rapor_view(request, pk):
 @require_safe
 def rapor_xlsx(request, pk):
     assessment = _readable_assessment(request, pk)
-    response = HttpResponse(rapor_workbook(rapor(assessment)), content_type=XLSX)
+    response = HttpResponse(rapor_workbook(rapor(assessment),
+                                           made_by=display_name(request.user)),
+                            content_type=XLSX)
     name = slugify(assessment.agency.short_name or assessment.agency.name) or "unit"
     filename = f"rapor-{assessment.round.year}-{name}-{assessment.id}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

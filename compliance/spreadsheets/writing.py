@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
 MAX_CELL_CHARS = 32_767
@@ -66,26 +66,6 @@ def cell(worksheet, value, *, fill=None, bold=False, number_format=None):
 
 def new_workbook():
     return Workbook(write_only=True)
-
-
-def add_table_sheet(workbook, title, headers, widths, rows_for):
-    """A sheet with a bold frozen header row, a filter over the table and set column widths.
-    ``rows_for(worksheet)`` yields lists of cells or plain values (wrapped with ``cell``); it
-    gets the sheet so that styled cells can be bound to it in write-only mode."""
-    from openpyxl.utils import get_column_letter
-
-    worksheet = workbook.create_sheet(title=clean_text(title)[:31])
-    for index, width in enumerate(widths, start=1):
-        worksheet.column_dimensions[get_column_letter(index)].width = width
-    worksheet.freeze_panes = "A2"
-    worksheet.append([cell(worksheet, header, bold=True) for header in headers])
-    count = 0
-    for row in rows_for(worksheet):
-        worksheet.append([value if isinstance(value, Cell) else cell(worksheet, value)
-                          for value in row])
-        count += 1
-    worksheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    return worksheet
 
 
 def to_bytes(workbook) -> bytes:

@@ -22,6 +22,7 @@ from agencies.models import Agency, AgencyKind, Government, Level, Province
 from compliance.spreadsheets.errors import ImportRejected
 from compliance.spreadsheets.reading import read_sheet
 from audit.models import AuditEntry
+from tests.workbooks import table
 
 HEADER = ["province", "government", "name", "short_name", "kind"]
 SULTRA = "Sulawesi Tenggara"
@@ -333,8 +334,7 @@ def test_template_downloads_reads_back_and_imports_after_filling(english, person
     assert rows[0] == list(COLUMNS)
     assert rows[1] == [SULTRA, MUBAR, "Dinas Kesehatan", "Dinkes", "kesehatan"]
     assert len(rows) == 3
-    assert [row[0] for row in kinds.iter_rows(min_row=2, values_only=True)] == \
-        [choice.value for choice in AgencyKind]
+    assert [row[0] for row in table(kinds)[1:]] == [choice.value for choice in AgencyKind]
     assert (SULTRA, "Kota Kendari") in {row[:2] for row in governments.iter_rows(values_only=True)}
     # Filled in: one more row, then imported as it is.
     first.append([SULTRA, "Kota Kendari", "Dinas Sosial Kota Kendari", "Dinsos", "sosial"])

@@ -27,9 +27,10 @@ from assessments.services.evidence import evidence_add_file
 from assessments.services.results import results_import
 from compliance.spreadsheets import reading
 from compliance.spreadsheets.errors import ImportRejected
+from compliance.spreadsheets.print_setup import add_report_sheet, report_title
 from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
-from compliance.spreadsheets.writing import (FORMULA_PREFIXES, MAX_CELL_CHARS, add_table_sheet,
-                                             new_workbook, to_bytes)
+from compliance.spreadsheets.writing import (FORMULA_PREFIXES, MAX_CELL_CHARS, new_workbook,
+                                             to_bytes)
 from compliance.models import Indicator
 
 MIB = 1024 * 1024
@@ -750,7 +751,8 @@ def assert_inert(content: bytes, expected=()):
 def test_the_cell_helper_makes_every_kind_of_hostile_text_inert():
     values = HOSTILE + [LONG, "x" * 40_000, "😀" * 20_000, "\ud800 lone surrogate", "-7"]
     workbook = new_workbook()
-    add_table_sheet(workbook, "=Sheet\x07", ["header"], [20], lambda ws: ([v] for v in values))
+    add_report_sheet(workbook, report_title("=Title", made_by="x"), "=Sheet\x07", ["header"],
+                     lambda ws: ([v] for v in values), importable=True)
     texts = assert_inert(to_bytes(workbook))[1:]
     assert texts[:8] == ['=HYPERLINK("http://evil.example","klik")', "+1+1", "-2+3",
                          "@SUM(A1:A9)", "\t=1+1", "\n=1+1", "Dinas Sosial\nBaris dua", "X"]

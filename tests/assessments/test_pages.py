@@ -100,7 +100,9 @@ def test_ranking_xlsx_download(client, sultra):
                           {"group": "all"})
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    from tests.workbooks import table
+
+    rows = table(load_workbook(BytesIO(response.content)).active)
     assert len(rows) == 19
     mubar = next(row for row in rows if row[1] == "Kabupaten Muna Barat")
     assert mubar[0] == 16 and mubar[4] == 34.19

@@ -266,20 +266,21 @@ def test_workbook_has_the_figures_of_the_page(client, verified_round, personas):
     html = client.get(reverse("rapor", args=[a.id])).content.decode()
     book = workbook_of(client.get(reverse("rapor-xlsx", args=[a.id])))
     assert book.sheetnames == ["Summary", "Components", "Findings"]
-    for sheet in book.worksheets:
-        assert sheet.freeze_panes == "A2"
-        assert sheet.auto_filter.ref.startswith("A1:")
-        assert all(cell.font.bold for cell in sheet[1])
+    for sheet in book.worksheets:  # the table below the title block, its header frozen
+        assert sheet.freeze_panes == "A6"
+        assert sheet.auto_filter.ref.startswith("A5:")
+        assert all(cell.font.bold for cell in sheet[5])
+        assert sheet["A1"].value == "Unit rapor: DPMPTSP Muna Barat, Kabupaten Muna Barat"
+        assert sheet["A3"].value == "Official results: verified scores of the published round."
 
     summary = book["Summary"]
-    header = [cell.value for cell in summary[1]]
-    row = dict(zip(header, [cell for cell in summary[2]]))
+    header = [cell.value for cell in summary[5]]
+    row = dict(zip(header, [cell for cell in summary[6]]))
     verified_a = expected_unit_scores()[0]
-    assert header == ["Unit", "Government", "Round", "Verified score", "Category", "Zone",
-                      "Label", "Self-score", "Gap"]
+    assert header == ["Unit", "Government", "Verified score", "Category", "Zone", "Label",
+                      "Self-score", "Gap", "Weakest components"]
     assert row["Unit"].value == "DPMPTSP Muna Barat"
     assert row["Government"].value == "Kabupaten Muna Barat"
-    assert row["Round"].value == "Penilaian 2026"
     assert isinstance(row["Verified score"].value, float)
     assert q(row["Verified score"].value) == verified_a
     assert row["Verified score"].number_format == "0.00"
@@ -292,7 +293,7 @@ def test_workbook_has_the_figures_of_the_page(client, verified_round, personas):
                                                   "green": "63BE7B"}[band.zone])
 
     components = book["Components"]
-    rows = {r[0].value: r for r in components.iter_rows(min_row=2)}
+    rows = {r[0].value: r for r in components.iter_rows(min_row=6)}
     assert len(rows) == 14
     for letter, code in [("j", "pengaduan"), ("g", "sarana"), ("a", "dasar_hukum")]:
         page = figures(html, f"component-{code}")
@@ -302,7 +303,7 @@ def test_workbook_has_the_figures_of_the_page(client, verified_round, personas):
         assert zone.value in ("Red", "Yellow", "Green")
 
     findings = book["Findings"]
-    lines = {r[0].value: [c.value for c in r] for r in findings.iter_rows(min_row=2)}
+    lines = {r[0].value: [c.value for c in r] for r in findings.iter_rows(min_row=6)}
     assert len(lines) == Indicator.objects.filter(active=True).count()
     for code in ("j1", "g1", "a1"):
         page = figures(html, f"indicator-{code}")
@@ -318,7 +319,7 @@ def test_a_finding_that_looks_like_a_formula_is_stored_as_text(client, verified_
     client.force_login(personas["assessor"])  # before publication: the assessor's own draft
     response = client.get(reverse("rapor-xlsx", args=[verified_round["assessments"]["a"].id]))
     book = workbook_of(response)
-    (j1,) = [row for row in book.worksheets[2].iter_rows(min_row=2) if row[0].value == "j1"]
+    (j1,) = [row for row in book.worksheets[2].iter_rows(min_row=6) if row[0].value == "j1"]
     assert j1[5].value == INJECTION
     assert j1[5].data_type == "s"
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:

@@ -11,6 +11,7 @@ from assessments.selectors.rankings import ranking
 from assessments.services.results import results_import
 from compliance.spreadsheets.errors import ImportRejected
 from compliance.spreadsheets.reading import read_sheet
+from tests.workbooks import table
 
 from ..conftest import DATA, import_file
 
@@ -147,7 +148,7 @@ def test_export_command_round_trip(sultra, tmp_path):
     target = tmp_path / "ranking.xlsx"
     call_command("export_ranking", "--year", "2022", "--province", "Sulawesi Tenggara",
                  "--group", "all", "-o", str(target), stdout=io.StringIO())
-    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    rows = table(load_workbook(target).active)
     header, body = rows[0], rows[1:]
     assert header[:5] == ("Peringkat", "Pemerintah daerah", "Tingkat", "Provinsi", "Nilai") \
         or header[0] in ("Rank", "Peringkat")
@@ -168,8 +169,11 @@ def test_export_fills_zone_colours_and_writes_text_as_text(standard):
                    group="kabupaten")
     workbook = load_workbook(io.BytesIO(ranking_workbook(data)))
     sheet = workbook.active
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K3"
-    assert sheet["B3"].value == '=HYPERLINK("x")' and sheet["B3"].data_type == "s"
-    assert sheet["G2"].fill.fgColor.rgb.endswith("63BE7B")  # green
-    assert sheet["G3"].fill.fgColor.rgb.endswith("F8696B")  # red
-    assert isinstance(sheet["E2"].value, (int, float)) and sheet["E2"].value == 90
+    assert sheet.freeze_panes == "A6" and sheet.auto_filter.ref == "A5:K7"
+    assert sheet.print_title_rows == "$5:$5"
+    assert sheet["B7"].value == '=HYPERLINK("x")' and sheet["B7"].data_type == "s"
+    assert sheet["G6"].fill.fgColor.rgb.endswith("63BE7B")  # green
+    assert sheet["G7"].fill.fgColor.rgb.endswith("F8696B")  # red
+    assert (sheet["G6"].value, sheet["G7"].value) in {("Hijau", "Merah"), ("Green", "Red")}
+    assert isinstance(sheet["E6"].value, (int, float)) and sheet["E6"].value == 90
+    assert sheet["E6"].number_format == "0.00"

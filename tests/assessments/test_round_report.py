@@ -10,6 +10,7 @@ from assessments.models import Answer
 from assessments.services.answers import answer_save
 from assessments.services.rounds import round_transition
 from compliance.models import Indicator
+from tests.workbooks import table
 
 from .test_lifecycle import (admin, finalise_everything, sultra_units,  # noqa: F401
                              verifying)
@@ -17,7 +18,7 @@ from .test_lifecycle import (admin, finalise_everything, sultra_units,  # noqa: 
 
 def sheets(response):
     workbook = load_workbook(io.BytesIO(response.content))
-    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets}
+    return {ws.title: table(ws) for ws in workbook.worksheets}
 
 
 @pytest.mark.django_db
@@ -38,13 +39,23 @@ def test_government_workbook_of_a_live_round(client, personas, live_round):
     summary = data["Summary"]
     assert summary[1][0] == "Kabupaten Muna Barat" and summary[0][-2:] == ("2021", "2022")
     assert summary[1][-2:] == (34.19, 69.27)
+    # Before publication the summary is the board's mock score (unit a alone has a score; b
+    # has answered nothing), against 2022's published 69.27, and the title says so.
+    assert summary[1][2:9] == (2.14, "E", "Red", None, "Regency (kabupaten) in Sulawesi Tenggara",
+                               69.27, -67.13)
+    workbook = load_workbook(io.BytesIO(response.content))
+    for sheet in workbook.worksheets:
+        assert sheet["A1"].value == "Compliance round report: Kabupaten Muna Barat"
+        assert sheet["A3"].value == ("Projection: self-assessment scores, not yet verified by "
+                                     "the Ombudsman.")
+        assert sheet["A4"].value.startswith("Made on ")
+        assert sheet["A4"].value.endswith(" by leader")
     units = data["Units x components"]
     assert len(units) == 3 and len(units[0]) == 5 + 14
     answers = data["Answers"]
     assert len(answers) == 1 + 2 * 48 and "Verified value" not in answers[0]
     row = next(r for r in answers if r[1] == "DPMPTSP Muna Barat" and r[2] == "g1")
     assert row[4] == 2 and row[6] == '=HYPERLINK("http://x")'
-    workbook = load_workbook(io.BytesIO(response.content))
     note_cell = next(c for c in workbook["Answers"]["G"] if c.value == row[6])
     assert note_cell.data_type == "s"
 
@@ -76,8 +87,15 @@ def test_published_round_workbook_has_ranking_findings_and_verified_values(clien
                                   args=[round_.id, verifying["mubar"].id]))
     data = sheets(response)
     assert "Ranking" in data
-    summary = data["Summary"][1]
-    assert summary[3] == 66.67 and summary[6] == 1
+    assert data["Summary"][1] == (
+        "Kabupaten Muna Barat", "Regency (kabupaten)", 66.67, "C", "Yellow", 1,
+        "Regency (kabupaten) in Sulawesi Tenggara (1 government)", 69.27, -2.6,
+        "a. Legal basis (66.67); b. Requirements (66.67); c. System, mechanism and procedure "
+        "(66.67)", 34.19, 69.27, 66.67)
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook["Summary"]["A3"].value == ("Official results: verified scores of the "
+                                               "published round.")
+    assert workbook["Summary"]["E6"].fill.fgColor.rgb.endswith("FFEB84")  # yellow, named
     findings = data["Findings and actions"]
     assert any(row[0] == "Finding" and row[4] == "SK belum ditandatangani" for row in findings)
     assert any(row[0] == "Action" and row[4] == "SK belum ditandatangani" for row in findings)

@@ -14,6 +14,7 @@ from assessments.models import Answer, Assessment, ComponentScore, GovernmentRes
 from assessments.spreadsheets.national_export import national_workbook
 from assessments.synthetic import (NonSyntheticData, OtherNation, Params, generate,
                                    government_zones, zone_quota)
+from tests.workbooks import table
 
 TINY = Params(scale=0.04, seed=7, agencies=8)
 
@@ -116,9 +117,8 @@ def test_recompute_repairs_scores_and_the_national_export_holds_every_unit(stand
     counts = national_workbook(current, buffer)
     assert counts["units"] == summary["agencies"]
     assert counts["governments"] == summary["governments"]
-    workbook = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
-    governments, units = (list(sheet.iter_rows(values_only=True))
-                          for sheet in workbook.worksheets)
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    governments, units = (table(sheet) for sheet in workbook.worksheets)
     assert len(governments) == summary["governments"] + 1
     assert len(units) == summary["agencies"] + 1
     assert len(units[0]) == 10 + 14 and units[0][10].startswith("a. ")

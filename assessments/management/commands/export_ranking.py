@@ -9,11 +9,12 @@ from assessments.spreadsheets.ranking_export import ranking_workbook
 
 
 class Command(BaseCommand):
-    help = "Write a province ranking of a published round as .xlsx (the page's download)."
+    help = ("Write a province ranking of a published round as .xlsx (the page's download); "
+            "without --province, the national ranking of the peer group.")
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--province", required=True)
+        parser.add_argument("--province", default=None)
         parser.add_argument("--group", choices=sorted(GROUPS), default="kabupaten")
         parser.add_argument("-o", "--output", required=True)
 
@@ -23,9 +24,13 @@ class Command(BaseCommand):
                   .order_by("-is_official").first())
         if round_ is None:
             raise CommandError(f"No published round for {year}.")
-        found = Province.objects.filter(name__iexact=province).first()
-        if found is None:
-            raise CommandError(f"Unknown province {province!r}.")
+        found = None
+        if province is not None:
+            found = Province.objects.filter(name__iexact=province).first()
+            if found is None:
+                raise CommandError(f"Unknown province {province!r}.")
+        elif group == "all":
+            raise CommandError("--group all needs --province.")
         data = ranking(round_=round_, province=found, group=group)
         Path(output).write_bytes(ranking_workbook(data))
         self.stdout.write(f"{len(data.rows)} rows written to {output}")
