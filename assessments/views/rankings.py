@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from agencies.access import may_download_province_report
 from agencies.models import Province
 
 from ..lookups import ranking_round_or_404
@@ -54,6 +55,9 @@ def _page(request, round_, province):
         "filter_query": urlencode({key: value for key, value in
                                    (("group", group), ("zone", zone), ("q", query)) if value}),
         "improved": most_improved(data),
+        "province_report": province is not None and request.user.is_authenticated
+        and may_download_province_report(request.user, province.governments.values_list(
+            "id", flat=True)),
         "groups": [(key, label) for key, (label, _levels) in GROUPS.items()
                    if province is not None or key != "all"],
     })

@@ -92,3 +92,18 @@ def test_ranking_xlsx_holds_the_rows_shown_and_the_national_one_exists(client, s
     page = client.get(reverse("ranking-province", args=[round_.id, sultra.province_id]),
                       {"group": "all", "zone": "yellow", "q": "kota"})
     assert "zone=yellow" in page.content.decode() and "q=kota" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_province_workbook_is_linked_for_those_who_may_download_it(client, personas,
+                                                                       live_round):
+    round_ = Round.objects.get(year=2021)
+    url = reverse("ranking-province", args=[round_.id, live_round["government"].province_id])
+    assert 'id="province-report"' not in client.get(url).content.decode()  # anonymous
+    client.force_login(personas["leader"])
+    assert 'id="province-report"' not in client.get(url).content.decode()
+    for persona in ("assessor", "admin"):
+        client.force_login(personas[persona])
+        html = client.get(url).content.decode()
+        assert reverse("province-report-xlsx", args=[
+            round_.id, live_round["government"].province_id]) in html, persona
