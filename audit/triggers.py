@@ -23,6 +23,10 @@ AUDITED = {
     "assessments_actionitem": ((), ()),
     "assessments_obstacle": ((), ()),
     "agencies_membership": ((), ()),
+    "agencies_province": ((), ()),
+    "agencies_government": ((), ()),
+    "agencies_agency": ((), ()),
+    "agencies_alias": ((), ()),
     "auth_user": (("last_login",), ("password",)),
 }
 
@@ -155,32 +159,46 @@ def install_sqlite(schema_editor, table, columns):
         schema_editor.execute(statement, params=None)
 
 
-def install(schema_editor, columns_of):
-    """Create the table and the triggers; ``columns_of(table)`` lists a table's columns."""
+def install(schema_editor, columns_of, tables):
+    """Create the table and the triggers of ``tables`` (a migration names the tables of its
+    time, so that AUDITED may grow); ``columns_of(table)`` lists a table's columns."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES_TABLE, params=None)  # one script, $$ bodies included
-        for table in AUDITED:
-            schema_editor.execute(postgres_trigger(table), params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_TABLE:
             schema_editor.execute(statement, params=None)
-        for table in AUDITED:
-            install_sqlite(schema_editor, table, columns_of(table))
     else:
         raise NotImplementedError(f"audit trail triggers for {vendor}")
+    install_triggers(schema_editor, columns_of, tables)
 
 
-def uninstall(schema_editor):
+def install_triggers(schema_editor, columns_of, tables):
+    """The triggers of more audited tables (the trail's table exists already)."""
     vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        for table in AUDITED:
+    for table in tables:
+        if vendor == "postgresql":
+            schema_editor.execute(postgres_trigger(table), params=None)
+        elif vendor == "sqlite":
+            install_sqlite(schema_editor, table, columns_of(table))
+        else:
+            raise NotImplementedError(f"audit trail triggers for {vendor}")
+
+
+def uninstall_triggers(schema_editor, tables):
+    vendor = schema_editor.connection.vendor
+    for table in tables:
+        if vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_audit ON {table}")
-        schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        schema_editor.execute("DROP FUNCTION IF EXISTS kepatuhan_audit_row()")
-        schema_editor.execute("DROP FUNCTION IF EXISTS kepatuhan_audit_append_only()")
-    elif vendor == "sqlite":
-        for table in AUDITED:
+        elif vendor == "sqlite":
             for operation in ("insert", "update", "delete"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_audit_{operation}")
-        schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def uninstall(schema_editor, tables):
+    vendor = schema_editor.connection.vendor
+    uninstall_triggers(schema_editor, tables)
+    schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    if vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS kepatuhan_audit_row()")
+        schema_editor.execute("DROP FUNCTION IF EXISTS kepatuhan_audit_append_only()")

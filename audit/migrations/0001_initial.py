@@ -22,11 +22,11 @@ def install(apps, schema_editor):
         model = apps.get_model(*MODELS[table])
         return [field.column for field in model._meta.concrete_fields]
 
-    triggers.install(schema_editor, columns_of)
+    triggers.install(schema_editor, columns_of, list(MODELS))
 
 
 def uninstall(apps, schema_editor):
-    triggers.uninstall(schema_editor)
+    triggers.uninstall(schema_editor, list(MODELS))
 
 
 class Migration(migrations.Migration):
