@@ -28,6 +28,7 @@ ABBREVIATIONS = {"kab": "kabupaten", "kep": "kepulauan", "kepl": "kepulauan",
                  "pemprov": "pemerintah provinsi", "pemda": "pemerintah"}
 LEVEL_WORDS = {"kabupaten": Level.KABUPATEN, "kota": Level.KOTA, "provinsi": Level.PROVINSI}
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
+_SHORT_CODE = re.compile(r"^(S?\d{2})\.(\d)$")
 HOW_CODE, HOW_NAME, HOW_ALIAS, HOW_NEW = "code", "name", "alias", "new"
 CLOSEST = 3
 SHOWN_MAX = 60
@@ -70,6 +71,14 @@ def name_key(text: str) -> str:
     """The key of a name without its level word: "Kab. Muna-Barat" → "munabarat"."""
     spellings = readings(text)
     return spellings[0].key if spellings else ""
+
+
+def normalise_code(text: str) -> str:
+    """A code as written: "74.13"; a spreadsheet that stored 74.10 as a number gives "74.1"
+    (no code has one digit after the dot, so the zero is restored)."""
+    text = (text or "").strip().upper()
+    short = _SHORT_CODE.match(text)
+    return f"{short.group(1)}.{short.group(2)}0" if short else text
 
 
 def _shown(text: str) -> str:
@@ -150,6 +159,7 @@ class Directory:
 
     def province(self, text: str, code: str = "") -> tuple[Province, str]:
         """The province written ``text`` (or the province of ``code``) and how it was found."""
+        code = normalise_code(code)
         if code:
             found = self.province_by_code.get(code.split(".")[0])
             if found is None:
@@ -166,6 +176,11 @@ class Directory:
                                  "names": ", ".join(p.name for p in found)}, ambiguous=True)
         if key in self.province_alias:
             return self.province_alias[key], HOW_ALIAS
+        if not self.provinces:
+            raise NoMatch("province", _(
+                "unknown province “%(value)s”: no provinces are recorded yet (an administrator "
+                "loads the official list with manage.py load_regions)") % {"value": _shown(text)})
+        # The official names when the list is loaded; an import never adds a province.
         names = {name_key(p.name): p.name for p in self.provinces if p.code or
                  not self.province_by_code}
         raise NoMatch("province", _("unknown province “%(value)s”; closest: %(names)s") % {
@@ -178,6 +193,7 @@ class Directory:
         """The government of one row. ``level`` (from a level column) narrows the name;
         ``code``, when given, decides, and the province, name and level written beside it
         must not point elsewhere."""
+        code = normalise_code(code)
         if code:
             return self._by_code(province=province, name=name, level=level, code=code)
         found_province, _how = self.province(province)

@@ -30,9 +30,10 @@ from .models import AgencyKind, Government
 MAX_SHOWN_ERRORS = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_EXAMPLES = [
-    ["Sulawesi Tenggara", "Kabupaten Muna Barat", "Dinas Kesehatan", "Dinkes", "kesehatan"],
+    ["Sulawesi Tenggara", "Kabupaten Muna Barat", "Dinas Kesehatan", "Dinkes", "kesehatan",
+     "74.13"],
     ["Sulawesi Tenggara", "Kabupaten Muna Barat", "Dinas Kependudukan dan Pencatatan Sipil",
-     "Disdukcapil", "disdukcapil"],
+     "Disdukcapil", "disdukcapil", "74.13"],
 ]
 
 
@@ -46,7 +47,7 @@ class AgencyImportForm(forms.Form):
         label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
         help_text=gettext_lazy("The first sheet is read. Columns: province, government, name "
-                               "(required); short_name, kind (optional)."))
+                               "(required); short_name, kind, government_code (optional)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,15 +96,15 @@ def template_workbook() -> bytes:
     """The header row and two example rows; the allowed kinds and the known governments on
     further sheets (the first sheet is the one that is imported)."""
     workbook = new_workbook()
-    add_table_sheet(workbook, _("Agencies"), list(COLUMNS), [24, 32, 48, 18, 16],
+    add_table_sheet(workbook, _("Agencies"), list(COLUMNS), [24, 32, 48, 18, 16, 16],
                     lambda sheet: TEMPLATE_EXAMPLES)
     add_table_sheet(workbook, _("Kinds"), ["kind", _("Meaning")], [16, 60],
                     lambda sheet: ([choice.value, str(choice.label)] for choice in AgencyKind))
     governments = Government.objects.select_related("province").order_by("province__name",
                                                                           "name")
-    add_table_sheet(workbook, _("Governments"), ["province", "government", _("Level")],
-                    [24, 40, 20],
-                    lambda sheet: ([g.province.name, g.name, g.get_level_display()]
+    add_table_sheet(workbook, _("Governments"),
+                    ["province", "government", _("Level"), "government_code"], [24, 40, 20, 16],
+                    lambda sheet: ([g.province.name, g.name, g.get_level_display(), g.code]
                                    for g in governments.iterator(chunk_size=1000)))
     return to_bytes(workbook)
 
