@@ -165,10 +165,12 @@ def government_merge(*, keep: Government, drop: Government, by=None) -> dict:
             if clashes:
                 shown = clashes[:SHOWN_CLASHES]
                 more = len(clashes) - len(shown)
-                raise ValidationError(
-                    _("Nothing was merged: %(drop)s and %(keep)s both have %(clashes)s.") % {
-                        "drop": drop.name, "keep": keep.name, "clashes": "; ".join(shown)}
-                    + (_(" (and %(count)s more)") % {"count": more} if more else ""))
+                message = _("Nothing was merged: rows of %(drop)s clash with rows of %(keep)s: "
+                            "%(clashes)s.") % {"drop": drop.name, "keep": keep.name,
+                                               "clashes": "; ".join(shown)}
+                if more:
+                    message += _(" (and %(count)s more)") % {"count": more}
+                raise ValidationError(message)
             moved, dropped = Counter(), Counter()
             for fk, delete, move in plans:
                 what = str(fk.model._meta.verbose_name_plural)

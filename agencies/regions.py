@@ -192,8 +192,9 @@ def _load_governments(provinces, aliases, report) -> dict[str, Government]:
         if government is None:
             holder = names.get((province.id, official.name))
             if holder is not None:
-                report.warnings.append(f"{official.code} {official.name}: the name is #{holder.id}, "
-                                       f"a {holder.level}; nothing changed; correct or merge it")
+                report.warnings.append(f"{official.code} {official.name}: the name is "
+                                       f"#{holder.id}, a {holder.level}; nothing changed; "
+                                       f"correct or merge it")
                 continue
             government = Government(province=province, level=official.level, code=official.code,
                                     name=official.name)
