@@ -218,3 +218,48 @@ def test_command_refuses_unknown_names_and_creates_with_the_flag(sultra, tmp_pat
     out = io.StringIO()
     call_command("import_results", str(path), "--year", "2024", "--create-missing", stdout=out)
     assert "1 new governments" in out.getvalue()
+
+
+# --- administrators extend the aliases ----------------------------------------------------------
+
+@pytest.mark.django_db
+def test_add_alias_command_and_its_refusals(regions_sultra):
+    out = io.StringIO()
+    call_command("add_alias", "74.13", "Tiworo Raya", stdout=out)
+    match = Directory().government(province="Sultra", name="Kabupaten Tiworo Raya")
+    assert (match.government.code, match.how) == ("74.13", "alias")
+    call_command("add_alias", "74", "Sulawesi Tenggara Raya", stdout=out)
+    assert Directory().province("SULAWESI TENGGARA RAYA")[0].code == "74"
+    for code, spelling, message in [
+            ("74.72", "Bau-Bau", "already reads as Kota Baubau"),      # the key bridges it
+            ("74.02", "TIWORO-RAYA", "already reads as Kabupaten Muna Barat"),  # taken
+            ("74", "Sultra", "already reads as the province Sulawesi Tenggara"),
+            ("74.99", "X", "unknown code")]:
+        with pytest.raises(CommandError, match=message):
+            call_command("add_alias", code, spelling, stdout=out)
+
+
+@pytest.mark.django_db
+def test_aliases_page_adds_a_spelling_for_administrators_only(client, personas):
+    from django.conf import settings
+    from django.urls import reverse
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("government-aliases")
+    client.force_login(personas["coordinator"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"name": "Mubar", "government": personas[
+        "coordinator"].memberships.get().government_id}).status_code == 403
+    assert not Alias.objects.filter(key="mubar").exists()
+    client.force_login(personas["admin"])
+    muna_barat = Government.objects.get(code="74.13")
+    response = client.post(url, {"name": "Mubar", "government": muna_barat.id})
+    assert response.status_code == 302
+    assert "Added: Mubar → Kabupaten Muna Barat." in client.get(url).content.decode()
+    again = client.post(url, {"name": "MUBAR", "government": muna_barat.id})
+    assert again.status_code == 400 and "already reads as Kabupaten Muna Barat" in \
+        again.content.decode()
+    both = client.post(url, {"name": "X", "government": muna_barat.id,
+                             "province": muna_barat.province_id})
+    assert both.status_code == 400 and "either a government or a province" in \
+        both.content.decode()
