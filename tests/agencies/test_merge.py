@@ -220,3 +220,12 @@ def test_page_shows_a_refusal_and_changes_nothing(english_client, sultra, person
     same = english_client.post(reverse("government-merge"), {"keep": sultra.id,
                                                              "drop": sultra.id})
     assert same.status_code == 400 and "two different governments" in text_of(same)
+
+
+@pytest.mark.django_db
+def test_a_closed_round_refuses_the_merge_and_nothing_changes(split, live_round):
+    Round.objects.filter(id=live_round["round"].id).update(state=Round.State.CLOSED)
+    with pytest.raises(ValidationError, match="the database refused a change"):
+        government_merge(keep=split["mubar"], drop=split["twin"], by=None)
+    assert Government.objects.filter(id=split["twin"].id).exists()
+    assert Agency.objects.get(id=split["unit"].id).government_id == split["twin"].id
