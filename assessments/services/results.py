@@ -12,10 +12,11 @@ government is created only when the caller asks (``create_missing``), and a prov
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agencies.identity import HOW_NEW, Directory, NoMatch, name_key
+from agencies.identity import HOW_NEW, Directory, NoMatch, name_key, readings
 from agencies.models import Government, Level, Province
 from compliance.models import Methodology
 from compliance.scoring import round2
@@ -167,6 +168,12 @@ def match_rows(rows: list[ResultRow], *, create_missing: bool) -> tuple[list[Pla
                     and not row.code):
                 errors.append(RowError(row.row, exc.column, exc.message))
                 continue
+            spelled = readings(row.name)[0].level
+            if spelled and spelled != row.level:
+                errors.append(RowError(row.row, "level", _(
+                    "the name says %(spelled)s, the level column %(level)s") % {
+                        "spelled": spelled, "level": row.level}))
+                continue
             plan = Planned(row=row, government=None, how=HOW_NEW, province=exc.province)
             identity = ("new", exc.province.id, row.level, name_key(row.name))
         else:
@@ -213,7 +220,11 @@ def _government(plan: Planned) -> tuple[Government, bool]:
     if plan.government is None:
         government = Government(province=plan.province, level=row.level,
                                 name=" ".join(row.name.split()), short_name=row.short_name)
-        government.full_clean()
+        try:
+            government.full_clean()
+        except ValidationError as exc:
+            raise ImportRejected([RowError(row.row, "name", message)
+                                  for message in exc.messages]) from exc
         government.save()
         return government, True
     government = plan.government

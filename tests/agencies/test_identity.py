@@ -174,6 +174,10 @@ def test_a_new_government_only_with_the_flag_and_never_a_province(sultra):
     assert counts["governments_created"] == 1
     created = Government.objects.get(name="Kabupaten Muna Tengah")
     assert (created.province.code, created.level, created.code) == ("74", "kabupaten", "")
+    contradicted = "province,level,name,score\nSulawesi Tenggara,kota,Kabupaten Muna Raya,40\n"
+    with pytest.raises(ImportRejected) as caught:
+        results_import(sheet=sheet(contradicted), year=2024, create_missing=True)
+    assert caught.value.errors[0].message == "the name says kabupaten, the level column kota"
     unknown = "province,level,name,score\nSulawesi Tenggara Raya,kabupaten,Kabupaten X,40\n"
     with pytest.raises(ImportRejected) as caught:
         results_import(sheet=sheet(unknown), year=2024, create_missing=True)
