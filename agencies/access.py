@@ -444,6 +444,8 @@ ROUTES = {
     # administration
     "agency-import": Route(None, "may_administer", "may_administer"),
     "agency-import-template": Route(None, "may_administer"),
+    "government-merge": Route(None, "may_administer", "may_administer"),
+    "government-aliases": Route(None, "may_administer", "may_administer"),
     "round-list": Route(None, "may_administer"),
     "round-create": Route(None, "may_administer", "may_administer"),
     "round-detail": Route(None, "may_administer"),

@@ -2,15 +2,17 @@
 
 All-or-nothing, like the import of official results: every row is checked first, and one bad
 row rejects the whole file with the row number, column and reason of every problem. Only the
-governments are reference data (they come with the official results); agencies are matched by
-name within their government, case-insensitively, so that importing the same file again
-changes nothing and a corrected file updates the agencies it already created.
+governments are reference data (the official list, manage.py load_regions): a row finds its
+government by ``government_code`` when given, else by name in its province or by alias, with
+the rules of agencies.identity ("Kab. Muna Barat" is Kabupaten Muna Barat), and an import never
+creates one. Agencies are matched by name within their government, case-insensitively, so that
+importing the same file again changes nothing and a corrected file updates the agencies it
+already created.
 
 An empty optional cell means "not given", never "erase": a new agency gets no short name and
 the kind "other", an existing one keeps what it has. Agencies missing from the file are left
 alone (an import never deletes).
 """
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,10 +27,11 @@ from compliance.spreadsheets.errors import ImportRejected, RowError
 from compliance.spreadsheets.reading import Sheet
 from audit.context import acting_user
 
-from .models import Agency, AgencyKind, Government, Province
+from .identity import Directory, NoMatch
+from .models import Agency, AgencyKind, Government
 
 REQUIRED_COLUMNS = ("province", "government", "name")
-OPTIONAL_COLUMNS = ("short_name", "kind")
+OPTIONAL_COLUMNS = ("short_name", "kind", "government_code")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 NAME_MAX = Agency._meta.get_field("name").max_length              # 200
 SHORT_NAME_MAX = Agency._meta.get_field("short_name").max_length  # 60
@@ -37,7 +40,6 @@ BATCH_SIZE = 500
 
 _WHITESPACE = re.compile(r"\s+")
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)\s*$")
-_LEVEL_PREFIX = re.compile(r"^(kabupaten|kab\.|kota|provinsi)\s+", re.IGNORECASE)
 # Control, format (zero-width, bidi overrides) and surrogate characters: invisible in a name,
 # they would make two agencies look alike and break exports.
 _REFUSED_CATEGORIES = ("Cc", "Cf", "Cs")
@@ -52,6 +54,7 @@ class AgencyRow:
     name: str
     short_name: str
     kind: str
+    government_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Planned:
     agency: Agency
     action: str  # "created", "updated" or "unchanged"
     changed: tuple[str, ...] = ()
+    how: str = ""  # how the government was found: code, name or alias
 
 
 def key(text: str) -> str:
@@ -96,12 +100,6 @@ def kind_aliases() -> dict[str, str]:
     for choice in AgencyKind:  # values win over any label that happens to look like one
         aliases[key(choice.value)] = choice.value
     return aliases
-
-
-def _suggestion(text: str, candidates: dict[str, str]) -> str:
-    """" (did you mean …?)" when a close spelling exists; candidates map key → name."""
-    close = difflib.get_close_matches(key(text), list(candidates), n=1, cutoff=0.8)
-    return _(" (did you mean “%(name)s”?)") % {"name": candidates[close[0]]} if close else ""
 
 
 # --- the file as a whole ----------------------------------------------------------------------
@@ -162,61 +160,26 @@ def parse_rows(sheet: Sheet) -> tuple[list[AgencyRow], list[RowError]]:
         errors.extend(row_errors)
         rows.append(AgencyRow(row=number, province=values["province"],
                               government=values["government"], name=values["name"],
-                              short_name=values["short_name"], kind=kind))
+                              short_name=values["short_name"], kind=kind,
+                              government_code=values["government_code"]))
     return rows, errors
 
 
 # --- rows against each other and against the database -----------------------------------------
 
-class _Governments:
-    """Every province and government, looked up by name (a few hundred rows, read once)."""
-
-    def __init__(self):
-        self.provinces = {key(p.name): p for p in Province.objects.all()}
-        self.in_province: dict[tuple[int, str], Government] = {}
-        self.anywhere: dict[str, list[Government]] = {}
-        for government in Government.objects.select_related("province"):
-            self.in_province[(government.province_id, key(government.name))] = government
-            self.anywhere.setdefault(key(government.name), []).append(government)
-
-    def resolve(self, row: AgencyRow) -> tuple[Government | None, RowError | None]:
-        if not row.province or not row.government:
-            return None, None  # already reported as empty
-        province = self.provinces.get(key(row.province))
-        if province is None:
-            names = {k: p.name for k, p in self.provinces.items()}
-            return None, RowError(row.row, "province", _(
-                "unknown province “%(value)s”%(hint)s") % {
-                    "value": _shown(row.province), "hint": _suggestion(row.province, names)})
-        government = self.in_province.get((province.id, key(row.government)))
-        if government is not None:
-            return government, None
-        elsewhere = self.anywhere.get(key(row.government))
-        if elsewhere:
-            return None, RowError(row.row, "government", _(
-                "“%(government)s” is in %(actual)s, not in %(province)s") % {
-                    "government": elsewhere[0].name,
-                    "actual": ", ".join(g.province.name for g in elsewhere),
-                    "province": province.name})
-        names = self._spellings(province.id)
-        return None, RowError(row.row, "government", _(
-            "unknown government “%(value)s” in %(province)s%(hint)s") % {
-                "value": _shown(row.government), "province": province.name,
-                "hint": _suggestion(row.government, names)})
-
-
-    def _spellings(self, province_id) -> dict[str, str]:
-        """The province's government names, also without "Kabupaten"/"Kota"/"Provinsi" and by
-        short name, for "did you mean": "Muna Barat" and "Mubar" both point to "Kabupaten Muna
-        Barat". Only a hint: Kabupaten Bima and Kota Bima make the short forms ambiguous."""
-        spellings: dict[str, set[str]] = {}
-        for (in_province, name_key), government in self.in_province.items():
-            if in_province != province_id:
-                continue
-            bare = _LEVEL_PREFIX.sub("", government.name)
-            for spelling in {name_key, key(bare), key(government.short_name)} - {""}:
-                spellings.setdefault(spelling, set()).add(government.name)
-        return {spelling: " / ".join(sorted(names)) for spelling, names in spellings.items()}
+def _resolve(directory: Directory, row: AgencyRow):
+    """(government, how, None) or (None, "", the row's error)."""
+    if not row.province or not row.government:
+        return None, "", None  # already reported as empty
+    try:
+        match = directory.government(province=row.province, name=row.government,
+                                     code=row.government_code)
+    except NoMatch as exc:
+        column = "government" if exc.column == "name" else exc.column
+        if column == "code":
+            column = "government_code"
+        return None, "", RowError(row.row, column, exc.message)
+    return match.government, match.how, None
 
 
 def _existing_agencies(government_ids) -> dict[tuple[int, str], list[Agency]]:
@@ -232,7 +195,7 @@ def _model_errors(number: int, exc: ValidationError) -> list[RowError]:
             for field, messages in exc.message_dict.items() for message in messages]
 
 
-def _plan(row: AgencyRow, government: Government, existing: list[Agency]) -> Planned:
+def _plan(row: AgencyRow, government: Government, existing: list[Agency], how: str) -> Planned:
     """What importing this row would do to its agency. The model is checked here, before
     anything is written (full_clean without the uniqueness queries: the rows were matched
     against the database and against each other already, and the constraint still guards)."""
@@ -250,7 +213,7 @@ def _plan(row: AgencyRow, government: Government, existing: list[Agency]) -> Pla
                         if getattr(agency, field) != getattr(current, field))
         action = "updated" if changed else "unchanged"
     agency.full_clean(exclude=["government"], validate_unique=False, validate_constraints=False)
-    return Planned(row=row.row, agency=agency, action=action, changed=changed)
+    return Planned(row=row.row, agency=agency, action=action, changed=changed, how=how)
 
 
 def _position(error: RowError) -> tuple[int, int]:
@@ -263,25 +226,26 @@ def validate_rows(sheet: Sheet) -> list[Planned]:
     """Every row checked, or ImportRejected with every problem found."""
     check_header(sheet)
     rows, errors = parse_rows(sheet)
-    governments = _Governments()
+    directory = Directory()
     resolved = []
-    first_row: dict[tuple[str, str, str], int] = {}
+    first_row: dict[tuple, int] = {}
     for row in rows:
-        government, problem = governments.resolve(row)
+        government, how, problem = _resolve(directory, row)
         if problem:
             errors.append(problem)
         if row.name:
-            identity = (key(row.province), key(row.government), key(row.name))
+            place = government.id if government else (key(row.province), key(row.government))
+            identity = (place, key(row.name))
             if identity in first_row:
                 errors.append(RowError(row.row, "name", _(
                     "duplicate of row %(row)s (same government and name)") % {
                         "row": first_row[identity]}))
             first_row.setdefault(identity, row.row)
-        resolved.append((row, government))
-    existing = _existing_agencies({g.id for _row, g in resolved if g is not None})
+        resolved.append((row, government, how))
+    existing = _existing_agencies({g.id for _row, g, _how in resolved if g is not None})
     failed = {error.row for error in errors}
     plans = []
-    for row, government in resolved:
+    for row, government, how in resolved:
         if government is None or row.row in failed:
             continue
         matches = existing.get((government.id, key(row.name)), [])
@@ -292,7 +256,7 @@ def validate_rows(sheet: Sheet) -> list[Planned]:
                                       "names": "; ".join(a.name for a in matches)}))
             continue
         try:
-            plans.append(_plan(row, government, matches))
+            plans.append(_plan(row, government, matches, how))
         except ValidationError as exc:
             errors.extend(_model_errors(row.row, exc))
     if errors:

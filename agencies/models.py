@@ -1,21 +1,57 @@
 """Who is assessed (provinces, governments, agencies) and who may do what where (memberships)."""
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# The Ministry of Home Affairs codes: "74" for a province (and its provincial government),
+# "74.13" for a kabupaten (01-69) or kota (71-99). The synthetic nation writes "S74", "S74.13".
+code_validator = RegexValidator(r"^S?\d{2}(\.\d{2})?\Z",
+                                _("a code like 74 (province) or 74.13 (kabupaten or kota)"))
+
+
+class TimeZone(models.TextChoices):
+    """Indonesia's three time zones, by their IANA names."""
+    WIB = "Asia/Jakarta", _("WIB (UTC+7)")
+    WITA = "Asia/Makassar", _("WITA (UTC+8)")
+    WIT = "Asia/Jayapura", _("WIT (UTC+9)")
 
 
 class Province(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
+    code = models.CharField(_("code"), max_length=8, blank=True, default="",
+                            validators=[code_validator],
+                            help_text=_("The Ministry of Home Affairs code, e.g. 74."))
+    time_zone = models.CharField(_("time zone"), max_length=20, blank=True, default="",
+                                 choices=TimeZone.choices)
     synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""),
+                                    name="province_code_unique"),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone_abbreviation(self) -> str:
+        """"WIB", "WITA" or "WIT" ("" when unknown), as Indonesians write times."""
+        return TimeZone(self.time_zone).name if self.time_zone else ""
+
+    def localtime(self, value=None):
+        """``value`` (default now) in the province's time, or in the site's time when the
+        province's zone is unknown."""
+        zone = ZoneInfo(self.time_zone) if self.time_zone else None
+        return timezone.localtime(value, zone)
 
 
 class Level(models.TextChoices):
@@ -32,6 +68,9 @@ class Government(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     name = models.CharField(_("name"), max_length=150)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    code = models.CharField(_("code"), max_length=8, blank=True, default="",
+                            validators=[code_validator],
+                            help_text=_("The Ministry of Home Affairs code, e.g. 74.13."))
 
     class Meta:
         ordering = ["name"]
@@ -39,6 +78,8 @@ class Government(models.Model):
         verbose_name_plural = _("governments")
         constraints = [
             models.UniqueConstraint(fields=["province", "name"], name="government_name_unique"),
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""),
+                                    name="government_code_unique"),
             models.UniqueConstraint(fields=["province"], condition=Q(level="provinsi"),
                                     name="one_provincial_government"),
             models.CheckConstraint(condition=Q(level__in=["provinsi", "kabupaten", "kota"]),
@@ -48,6 +89,35 @@ class Government(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Alias(models.Model):
+    """Another spelling of a province (``government`` empty) or of a government: an old name
+    ("Toba Samosir"), an abbreviation ("Sultra"), a spelling an import met. Stored by its key
+    (see ``agencies.identity.name_key``), so that case, spaces and punctuation do not matter."""
+
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="aliases",
+                                 verbose_name=_("province"))
+    government = models.ForeignKey(Government, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="aliases", verbose_name=_("government"))
+    name = models.CharField(_("spelling"), max_length=150)
+    key = models.CharField(_("key"), max_length=150, editable=False)
+
+    class Meta:
+        ordering = ["province", "key"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=Q(government__isnull=True),
+                                    name="alias_province_key_unique"),
+            models.UniqueConstraint(fields=["province", "key"],
+                                    condition=Q(government__isnull=False),
+                                    name="alias_government_key_unique"),
+            models.CheckConstraint(condition=~Q(key=""), name="alias_key_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.government or self.province}"
 
 
 class AgencyKind(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import
+from . import views, views_identity, views_import
 
 urlpatterns = [
     path("users/", views.user_list, name="user-list"),
@@ -14,4 +14,7 @@ urlpatterns = [
     path("agencies/import/", views_import.agency_import_view, name="agency-import"),
     path("agencies/import/template.xlsx", views_import.agency_import_template_view,
          name="agency-import-template"),
+    path("governments/merge/", views_identity.government_merge_view, name="government-merge"),
+    path("governments/aliases/", views_identity.government_aliases_view,
+         name="government-aliases"),
 ]

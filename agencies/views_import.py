@@ -30,9 +30,10 @@ from .models import AgencyKind, Government
 MAX_SHOWN_ERRORS = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_EXAMPLES = [
-    ["Sulawesi Tenggara", "Kabupaten Muna Barat", "Dinas Kesehatan", "Dinkes", "kesehatan"],
+    ["Sulawesi Tenggara", "Kabupaten Muna Barat", "Dinas Kesehatan", "Dinkes", "kesehatan",
+     "74.13"],
     ["Sulawesi Tenggara", "Kabupaten Muna Barat", "Dinas Kependudukan dan Pencatatan Sipil",
-     "Disdukcapil", "disdukcapil"],
+     "Disdukcapil", "disdukcapil", "74.13"],
 ]
 
 
@@ -45,7 +46,7 @@ class AgencyImportForm(forms.Form):
         label=gettext_lazy("Spreadsheet (.xlsx or .csv)"),
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
         help_text=gettext_lazy("The first sheet is read. Columns: province, government, name "
-                               "(required); short_name, kind (optional)."))
+                               "(required); short_name, kind, government_code (optional)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,8 +104,9 @@ def template_workbook(*, made_by="") -> bytes:
                      lambda sheet: ([choice.value, str(choice.label)] for choice in AgencyKind))
     governments = Government.objects.select_related("province").order_by("province__name",
                                                                           "name")
-    add_report_sheet(workbook, title, _("Governments"), ["province", "government", _("Level")],
-                     lambda sheet: ([g.province.name, g.name, g.get_level_display()]
+    add_report_sheet(workbook, title, _("Governments"),
+                     ["province", "government", _("Level"), "government_code"],
+                     lambda sheet: ([g.province.name, g.name, g.get_level_display(), g.code]
                                     for g in governments.iterator(chunk_size=1000)))
     return to_bytes(workbook)
 

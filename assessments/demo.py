@@ -1,6 +1,8 @@
-"""Demo data for ``manage.py seed_demo``: Sulawesi Tenggara's published results and Muna Barat's
-current round, written through the same services the app uses. Idempotent: running it again
-adds nothing that is already there. Demo passwords live only here."""
+"""Demo data for ``manage.py seed_demo``: the official list of provinces and governments,
+Sulawesi Tenggara's published results and Muna Barat's current round, written through the same
+services the app uses (the results find their governments by the import's identity rules,
+nothing is created by name). Idempotent: running it again adds nothing that is already there.
+Demo passwords live only here."""
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -11,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Government, Membership, Role
+from agencies.regions import regions_load
 from compliance.models import Indicator, Methodology
 from compliance.spreadsheets.reading import read_sheet
 
@@ -176,6 +179,7 @@ def _other_governments(round_, assessor):
 
 @transaction.atomic
 def seed_demo(stdout=None):
+    regions_load()
     _import("sultra_2021.csv", 2021)
     _import("sultra_2022_partial.csv", 2022)
     muna_barat = Government.objects.get(name=MUNA_BARAT)

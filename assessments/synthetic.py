@@ -9,6 +9,10 @@ and its units' answers are drawn until the mean of its sampled units lands in it
 Why this shape: the benchmarks must see national row counts and a realistic spread of scores
 (sorting, bands and heat-maps depend on it) without a single real figure being invented for a
 real place, so every name says "Sintetis". The same seed gives the same nation, value for value.
+Identity follows the official list's rules: every province and government has a code in the
+Ministry's pattern with an "S" in front ("S07", "S07.03" for a kabupaten, "S07.71" for a kota,
+never a real code), names whose keys (agencies.identity) are unique in their province, and the
+time zone of the real province whose shape it copies.
 
 Writes go around the services on purpose (bulk inserts, COPY on PostgreSQL): a million rows
 through ``answer_save`` would take hours. The stored scores are computed with the app's own
@@ -25,7 +29,9 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from agencies.identity import name_key
 from agencies.models import Agency, AgencyKind, Government, Level, Province
+from agencies.regions import official_provinces
 from compliance.models import Methodology
 from compliance.scoring import government_score, round2
 from compliance.specs import methodology_spec
@@ -129,6 +135,7 @@ class PlannedGovernment:
     name: str
     short_name: str
     quality: float
+    code: str = ""
     agencies: list = field(default_factory=list)
     id: int | None = None
     zone: str = ""
@@ -139,6 +146,8 @@ class Plan:
     params: Params
     provinces: list  # names
     governments: list  # PlannedGovernment
+    province_codes: list = field(default_factory=list)
+    time_zones: list = field(default_factory=list)
 
     @property
     def agency_count(self) -> int:
@@ -190,30 +199,50 @@ def build_plan(params: Params) -> Plan:
         raise ValueError("scale must be positive")
     rng = random.Random(f"plan:{params.seed}")
     n_provinces = max(1, round(len(SHAPES) * params.scale))
-    shapes = [SHAPES[(i * len(SHAPES)) // n_provinces % len(SHAPES)] for i in range(n_provinces)]
+    shape_index = [(i * len(SHAPES)) // n_provinces % len(SHAPES) for i in range(n_provinces)]
+    shapes = [SHAPES[i] for i in shape_index]
+    real = official_provinces()  # SHAPES follows the official order of provinces
+    time_zones = [real[i].time_zone for i in shape_index]
     kabupaten = apportion(max(1, round(416 * params.scale)), [s[0] + 0.01 for s in shapes])
     kota = apportion(max(1, round(98 * params.scale)), [s[1] + 0.01 for s in shapes])
+    if max(kabupaten) > 69 or max(kota) > 29:
+        raise ValueError("scale too large for the code pattern (at most 69 kabupaten and 29 "
+                         "kota in a province)")
     provinces = [f"Provinsi Sintetis {i + 1:02d}" for i in range(n_provinces)]
+    province_codes = [f"S{i + 1:02d}" for i in range(n_provinces)]
     governments = []
     for index, name in enumerate(provinces):
-        number = f"{index + 1:02d}"
+        number, code = f"{index + 1:02d}", province_codes[index]
         entries = [(Level.PROVINSI, f"Pemerintah Provinsi Sintetis {number}",
-                    f"Prov. {number}", f"{number}-00")]
+                    f"Prov. {number}", f"{number}-00", code)]
         entries += [(Level.KABUPATEN, f"Kabupaten Sintetis {number}-{k + 1:02d}",
-                     f"Kab. {number}-{k + 1:02d}", f"{number}-K{k + 1:02d}")
-                    for k in range(kabupaten[index])]
+                     f"Kab. {number}-{k + 1:02d}", f"{number}-K{k + 1:02d}",
+                     f"{code}.{k + 1:02d}") for k in range(kabupaten[index])]
         entries += [(Level.KOTA, f"Kota Sintetis {number}-{k + 1:02d}",
-                     f"Kota {number}-{k + 1:02d}", f"{number}-T{k + 1:02d}")
-                    for k in range(kota[index])]
-        for level, gov_name, short, gov_number in entries:
+                     f"Kota {number}-{k + 1:02d}", f"{number}-T{k + 1:02d}",
+                     f"{code}.{71 + k:02d}") for k in range(kota[index])]
+        for level, gov_name, short, gov_number, gov_code in entries:
             government = PlannedGovernment(province=index, level=level, name=gov_name,
-                                           short_name=short, quality=rng.random())
+                                           short_name=short, quality=rng.random(), code=gov_code)
             government.agencies = _agencies_for(rng, level, params.agencies, gov_number)
             governments.append(government)
     order = sorted(range(len(governments)), key=lambda i: (-governments[i].quality, i))
     for position, zone in zip(order, zone_quota(len(governments))):
         governments[position].zone = zone
-    return Plan(params=params, provinces=provinces, governments=governments)
+    plan = Plan(params=params, provinces=provinces, governments=governments,
+                province_codes=province_codes, time_zones=time_zones)
+    check_identity(plan)
+    return plan
+
+
+def check_identity(plan: Plan) -> None:
+    """The rules an import relies on: one code per government, and no two governments of a
+    province (or two provinces) whose names read the same."""
+    columns = ([g.code for g in plan.governments], plan.province_codes,
+               [(g.province, g.level, name_key(g.name)) for g in plan.governments],
+               [name_key(name) for name in plan.provinces])
+    if any(len(set(values)) != len(values) for values in columns):
+        raise ValueError("the synthetic nation breaks the identity rules")
 
 
 # --- the database: refuse, reuse, or build ------------------------------------------------------
@@ -370,10 +399,12 @@ def generate(params: Params, log=print) -> dict:
     with transaction.atomic():
         mark = time.perf_counter()
         provinces = Province.objects.bulk_create(
-            [Province(name=name, synthetic=True) for name in plan.provinces])
+            [Province(name=name, code=code, time_zone=zone, synthetic=True)
+             for name, code, zone in zip(plan.provinces, plan.province_codes, plan.time_zones)])
         governments = Government.objects.bulk_create([
             Government(province=provinces[g.province], level=g.level, name=g.name,
-                       short_name=g.short_name) for g in plan.governments], batch_size=2000)
+                       short_name=g.short_name, code=g.code) for g in plan.governments],
+            batch_size=2000)
         for planned, row in zip(plan.governments, governments):
             planned.id = row.id
         planned_agencies = [a for g in plan.governments for a in g.agencies]

@@ -25,7 +25,10 @@ AUDITED = {
     "assessments_actionitem": ((), ()),
     "assessments_obstacle": ((), ()),
     "agencies_membership": ((), ()),
+    "agencies_province": ((), ()),
+    "agencies_government": ((), ()),
     "agencies_agency": ((), ()),
+    "agencies_alias": ((), ()),
     "auth_user": (("last_login",), ("password",)),
 }
 
@@ -176,6 +179,17 @@ def install_table(schema_editor, table, columns):
         install_sqlite(schema_editor, table, columns)
     else:
         raise NotImplementedError(f"audit trail triggers for {vendor}")
+
+
+def install_triggers(schema_editor, columns_of, tables):
+    """The triggers of more audited tables (the trail's table exists already)."""
+    for table in tables:
+        install_table(schema_editor, table, columns_of(table))
+
+
+def uninstall_triggers(schema_editor, tables):
+    for table in tables:
+        uninstall_table(schema_editor, table)
 
 
 def uninstall_table(schema_editor, table):

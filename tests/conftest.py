@@ -43,7 +43,16 @@ def import_file(filename, year):
 
 
 @pytest.fixture
-def sultra(standard):
+def regions_sultra(db):
+    """Sulawesi Tenggara's province and 18 governments from the official list (codes 74…):
+    imports match governments, they do not create them."""
+    from agencies.regions import regions_load
+
+    regions_load(provinces={"74"})
+
+
+@pytest.fixture
+def sultra(standard, regions_sultra):
     """Sulawesi Tenggara's published 2021 table and the 2022 rows that could be found."""
     import_file("sultra_2021.csv", 2021)
     import_file("sultra_2022_partial.csv", 2022)

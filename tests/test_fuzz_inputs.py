@@ -44,7 +44,7 @@ from django.db.models.query import QuerySet
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter
 
-from agencies.models import Agency, Government, Membership, Province
+from agencies.models import Agency, Alias, Government, Membership, Province
 from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, ComponentScore,
                                 Evidence, GovernmentResult, Obstacle, Round, RoundGovernment,
                                 RoundTransition)
@@ -109,8 +109,11 @@ def build_world():
 
     from .conftest import import_file
 
+    from agencies.regions import regions_load
+
     load_standard()
     clear_cache()
+    regions_load(provinces={"74"})
     import_file("sultra_2021.csv", 2021)
     import_file("sultra_2022_partial.csv", 2022)
     government = Government.objects.get(name="Kabupaten Muna Barat")
@@ -182,7 +185,8 @@ PATHS = {
     "membership-grant": lambda w: {"pk": w.personas["operator_b"].pk},
     "membership-revoke": lambda w: {"pk": w.personas["operator"].pk,
                                     "membership_pk": w.membership.pk},
-    "agency-import": {}, "agency-import-template": {},
+    "agency-import": {}, "agency-import-template": {}, "government-merge": {},
+    "government-aliases": {},
     "comparison": lambda w: {"government_id": w.government.pk, "round_id": w.round.pk},
     "rapor": lambda w: {"pk": w.assessment.pk},
     "rapor-xlsx": lambda w: {"pk": w.assessment.pk},
@@ -319,7 +323,7 @@ def view_reads_query(pattern: Pattern, url: str) -> bool:
 
 # The tables a page of the project writes (the standard's tables are written by migrations
 # and commands only).
-SNAPSHOT_MODELS = [Province, Government, Agency, Membership, Round, RoundGovernment,
+SNAPSHOT_MODELS = [Province, Government, Alias, Agency, Membership, Round, RoundGovernment,
                    RoundTransition, Assessment, ComponentScore, Answer, Evidence, ChecklistEvent,
                    ActionItem, Obstacle, GovernmentResult]
 USER_FIELDS = ["id", "username", "password", "first_name", "last_name", "email", "is_active",
@@ -630,6 +634,14 @@ POSTS = {
     "membership-revoke": PostSpec("admin", lambda w: {}, {}),
     "agency-import": PostSpec("admin", lambda w: {}, {"file": import_file_cases()},
                               multipart_files=frozenset({"file"}), base_changes=False),
+    "government-merge": PostSpec(  # the base is refused (two levels): nothing may change
+        "admin", lambda w: {"keep": str(w.government.pk), "drop": str(w.kendari.pk)},
+        {"keep": id_cases(required=True), "drop": id_cases(required=True)},
+        base_changes=False),
+    "government-aliases": PostSpec(
+        "admin", lambda w: {"name": "Mubar Raya", "government": str(w.government.pk)},
+        {"name": text_cases(150, required=True), "government": id_cases(),
+         "province": id_cases()}),
     "login": PostSpec(
         "anonymous", lambda w: {"username": "operator", "password": "wrong"},
         {"username": [(v, True) for v in HOSTILE], "password": [(v, True) for v in HOSTILE]},
@@ -665,7 +677,8 @@ def test_every_post_view_with_a_form_has_fields():
                   "action-create", "action-update", "obstacle-report", "obstacle-resolve",
                   "round-create", "round-transition", "round-government",
                   "round-not-assessed", "user-create", "membership-grant",
-                  "membership-revoke", "agency-import", "login", "logout", "set_language"}
+                  "membership-revoke", "agency-import", "government-merge",
+                  "government-aliases", "login", "logout", "set_language"}
     assert post_views <= set(POSTS)
 
 

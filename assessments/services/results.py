@@ -3,13 +3,20 @@
 All-or-nothing: every row is checked first, and one bad row rejects the file with its row
 number, column and reason. Imported results are published results, so they show in rankings
 at once; importing the same file again changes nothing.
+
+Each row finds its government by the rules of agencies.identity (code, else the name within
+its province, else an alias): published tables spell names in many ways and one government
+must keep one history. A row that matches nothing is refused with the closest names; a new
+government is created only when the caller asks (``create_missing``), and a province never.
 """
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agencies.identity import HOW_NEW, Directory, NoMatch, name_key, readings
 from agencies.models import Government, Level, Province
 from compliance.models import Methodology
 from compliance.scoring import round2
@@ -20,10 +27,13 @@ from compliance.spreadsheets.reading import Sheet
 from ..models import GovernmentResult, Round
 
 REQUIRED_COLUMNS = ("province", "level", "name", "score")
+NAME_MAX = Government._meta.get_field("name").max_length  # 150
 
 
 @dataclass(frozen=True)
 class ResultRow:
+    row: int
+    code: str
     province: str
     level: str
     name: str
@@ -32,6 +42,16 @@ class ResultRow:
     category: str
     zone: str
     published_rank: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A checked row and its government: found (``how`` = code, name or alias), or to be
+    created in ``province`` (``how`` = new)."""
+    row: ResultRow
+    government: Government | None
+    how: str
+    province: Province | None = None
 
 
 def default_methodology_code(year: int) -> str:
@@ -46,7 +66,9 @@ def parse_score(text: str) -> Decimal:
     return value
 
 
-def validate_rows(sheet: Sheet, methodology: Methodology) -> list[ResultRow]:
+def validate_rows(sheet: Sheet, methodology: Methodology, *,
+                  create_missing: bool = False) -> list[Planned]:
+    """Every row checked and matched to its government, or ImportRejected with every problem."""
     spec = methodology_spec(methodology.id)
     errors: list[RowError] = []
     missing = [column for column in REQUIRED_COLUMNS if column not in sheet.header]
@@ -54,7 +76,6 @@ def validate_rows(sheet: Sheet, methodology: Methodology) -> list[ResultRow]:
         raise ImportRejected([RowError(1, column, _("required column is missing"))
                               for column in missing])
     rank_column = next((c for c in sheet.header if c.startswith("published_rank")), None)
-    seen: dict[tuple[str, str], int] = {}
     rows: list[ResultRow] = []
     levels = {choice.value for choice in Level}
     if not sheet.rows:
@@ -68,7 +89,7 @@ def validate_rows(sheet: Sheet, methodology: Methodology) -> list[ResultRow]:
             row_errors.append(RowError(number, "province", _("is empty")))
         if not name:
             row_errors.append(RowError(number, "name", _("is empty")))
-        elif len(name) > 150 or len(province) > 120:
+        elif len(name) > NAME_MAX or len(province) > 120:
             row_errors.append(RowError(number, "name", _("is too long")))
         if level not in levels:
             row_errors.append(RowError(number, "level", _(
@@ -89,11 +110,6 @@ def validate_rows(sheet: Sheet, methodology: Methodology) -> list[ResultRow]:
                     row_errors.append(RowError(number, "score", _(
                         "%(value)s is outside 0–100") % {"value": text}))
                     score = None
-        key = (province.casefold(), name.casefold())
-        if name and key in seen:
-            row_errors.append(RowError(number, "name", _(
-                "duplicate of row %(row)s") % {"row": seen[key]}))
-        seen.setdefault(key, number)
         band = spec.band(score) if score is not None else None
         published_category = data.get("published_category", "").upper()
         if band and published_category and published_category != band.category:
@@ -110,14 +126,50 @@ def validate_rows(sheet: Sheet, methodology: Methodology) -> list[ResultRow]:
             errors.extend(row_errors)
             continue
         rows.append(ResultRow(
-            province=province, level=level, name=name,
+            row=number, code=data.get("code", ""), province=province, level=level, name=name,
             short_name=data.get("short_name", "")[:60], score=round2(score),
             category=band.category if band else "", zone=band.zone if band else "",
             published_rank=(data.get(rank_column, "") if rank_column else "")[:120],
         ))
+    plans, match_errors = match_rows(rows, create_missing=create_missing)
+    errors.extend(match_errors)
     if errors:
-        raise ImportRejected(errors)
-    return rows
+        raise ImportRejected(sorted(errors, key=lambda error: error.row))
+    return plans
+
+
+def match_rows(rows: list[ResultRow], *, create_missing: bool) -> tuple[list[Planned], list]:
+    """Each row's government; two rows for one government are refused (one result each)."""
+    directory = Directory()
+    plans, errors = [], []
+    first_row: dict = {}
+    for row in rows:
+        try:
+            match = directory.government(province=row.province, name=row.name, level=row.level,
+                                         code=row.code)
+        except NoMatch as exc:
+            if not (create_missing and exc.province is not None and not exc.ambiguous
+                    and not row.code):
+                errors.append(RowError(row.row, exc.column, exc.message))
+                continue
+            spelled = readings(row.name)[0].level
+            if spelled and spelled != row.level:
+                errors.append(RowError(row.row, "level", _(
+                    "the name says %(spelled)s, the level column %(level)s") % {
+                        "spelled": spelled, "level": row.level}))
+                continue
+            plan = Planned(row=row, government=None, how=HOW_NEW, province=exc.province)
+            identity = ("new", exc.province.id, row.level, name_key(row.name))
+        else:
+            plan = Planned(row=row, government=match.government, how=match.how)
+            identity = match.government.id
+        if identity in first_row:
+            errors.append(RowError(row.row, "name", _(
+                "duplicate of row %(row)s (the same government)") % {"row": first_row[identity]}))
+            continue
+        first_row[identity] = row.row
+        plans.append(plan)
+    return plans, errors
 
 
 def official_round(*, year: int, methodology: Methodology) -> Round:
@@ -129,14 +181,48 @@ def official_round(*, year: int, methodology: Methodology) -> Round:
     return round_
 
 
-def results_import(*, sheet: Sheet, year: int, methodology_code: str | None = None) -> dict:
-    """Validate every row, then write them all in one transaction. Returns counts."""
+def _methodology(year: int, methodology_code: str | None) -> Methodology:
     code = methodology_code or default_methodology_code(year)
     methodology = Methodology.objects.filter(code=code).first()
     if methodology is None:
         raise ImportRejected([RowError(0, "methodology", _("unknown methodology %(code)r") % {
             "code": code})])
-    rows = validate_rows(sheet, methodology)
+    return methodology
+
+
+def results_match(*, sheet: Sheet, year: int, methodology_code: str | None = None,
+                  create_missing: bool = False) -> list[Planned]:
+    """What an import would do with each row (a dry run): nothing is written."""
+    return validate_rows(sheet, _methodology(year, methodology_code),
+                         create_missing=create_missing)
+
+
+def _government(plan: Planned) -> tuple[Government, bool]:
+    """The row's government; a new one only for ``create_missing``. An empty short name is
+    filled from the file (the official list has none)."""
+    row = plan.row
+    if plan.government is None:
+        government = Government(province=plan.province, level=row.level,
+                                name=" ".join(row.name.split()), short_name=row.short_name)
+        try:
+            government.full_clean()
+        except ValidationError as exc:
+            raise ImportRejected([RowError(row.row, "name", message)
+                                  for message in exc.messages]) from exc
+        government.save()
+        return government, True
+    government = plan.government
+    if row.short_name and not government.short_name:
+        government.short_name = row.short_name
+        government.save(update_fields=["short_name"])
+    return government, False
+
+
+def results_import(*, sheet: Sheet, year: int, methodology_code: str | None = None,
+                   create_missing: bool = False) -> dict:
+    """Validate and match every row, then write them all in one transaction. Returns counts."""
+    methodology = _methodology(year, methodology_code)
+    plans = validate_rows(sheet, methodology, create_missing=create_missing)
     counts = {"created": 0, "updated": 0, "unchanged": 0, "governments_created": 0}
     with transaction.atomic():
         round_ = official_round(year=year, methodology=methodology)
@@ -144,16 +230,10 @@ def results_import(*, sheet: Sheet, year: int, methodology_code: str | None = No
             raise ImportRejected([RowError(0, "methodology", _(
                 "the %(year)s results already use methodology %(code)s") % {
                     "year": year, "code": round_.methodology.code})])
-        for row in rows:
-            province, _created = Province.objects.get_or_create(name=row.province)
-            government, created = Government.objects.get_or_create(
-                province=province, name=row.name,
-                defaults={"level": row.level, "short_name": row.short_name})
+        for plan in plans:
+            row = plan.row
+            government, created = _government(plan)
             counts["governments_created"] += int(created)
-            if not created and government.level != row.level:
-                raise ImportRejected([RowError(0, "level", _(
-                    "%(name)s is already recorded as %(level)s") % {
-                        "name": row.name, "level": government.level})])
             values = {"score": row.score, "category": row.category, "zone": row.zone,
                       "published_rank": row.published_rank, "not_assessed": False,
                       "source": GovernmentResult.Source.IMPORTED}

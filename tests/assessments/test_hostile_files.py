@@ -153,13 +153,13 @@ def admin_page(client, personas):
     return post
 
 
-def import_results_file(tmp_path, data, filename="results.xlsx"):
+def import_results_file(tmp_path, data, filename="results.xlsx", *options):
     path = tmp_path / filename
     path.write_bytes(data)
     before = (list(Round.objects.values_list("id", flat=True)),
               list(GovernmentResult.objects.values_list("id", "score")))
     with pytest.raises(CommandError) as caught:
-        call_command("import_results", str(path), "--year", "2030")
+        call_command("import_results", str(path), "--year", "2030", *options)
     assert before == (list(Round.objects.values_list("id", flat=True)),
                       list(GovernmentResult.objects.values_list("id", "score")))
     return str(caught.value)
@@ -691,23 +691,25 @@ def test_agency_page_names_row_317_and_imports_nothing(admin_page):
     assert response.status_code == 400
     shown = text_of(response)
     assert "the file has 1 problem(s)" in shown
-    assert "317 government unknown government “Kabupaten Atlantis”" in shown
+    assert "317 government no government “Kabupaten Atlantis” in Sulawesi Tenggara" in shown
     assert snapshot() == before
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("filename", ["results.csv", "results.xlsx"])
-def test_results_import_with_row_317_bad_of_500_imports_nothing(standard, tmp_path, filename):
+def test_results_import_with_row_317_bad_of_500_imports_nothing(standard, regions_sultra,
+                                                               tmp_path, filename):
+    # 500 governments that are not in the official list: created only with create_missing
     rows = [[SULTRA, "kabupaten", f"Kabupaten Contoh {n}", 50 + n % 40] for n in range(500)]
     data = _as(filename, _numbered(RESULT_HEADER, rows, 317,
                                    [SULTRA, "kabupaten", "Kabupaten Contoh X", "sembilan"]))
     with pytest.raises(ImportRejected) as caught:
-        results_import(sheet=read_sheet(data, filename), year=2021)
+        results_import(sheet=read_sheet(data, filename), year=2021, create_missing=True)
     assert [(e.row, e.column) for e in caught.value.errors] == [(317, "score")]
-    assert not Government.objects.exists() and not GovernmentResult.objects.exists()
-    message = import_results_file(tmp_path, data, filename)
+    assert Government.objects.count() == 18 and not GovernmentResult.objects.exists()
+    message = import_results_file(tmp_path, data, filename, "--create-missing")
     assert "row 317, column score" in message or "baris 317, kolom score" in message
-    assert not Government.objects.exists()
+    assert Government.objects.count() == 18
 
 
 # --- 5. exports ---------------------------------------------------------------------------------

@@ -31,9 +31,9 @@ def csv_sheet(text):
 
 
 @pytest.mark.django_db
-def test_sultra_2021_reproduces_published_order_and_zones(standard):
+def test_sultra_2021_reproduces_published_order_and_zones(standard, regions_sultra):
     counts = import_file("sultra_2021.csv", 2021)
-    assert counts == {"created": 18, "updated": 0, "unchanged": 0, "governments_created": 18}
+    assert counts == {"created": 18, "updated": 0, "unchanged": 0, "governments_created": 0}
     round_ = Round.objects.get(year=2021)
     province = Province.objects.get(name="Sulawesi Tenggara")
     kabupaten = ranking(round_=round_, province=province, group="kabupaten")
@@ -71,7 +71,7 @@ def test_2022_partial_gets_published_categories_and_change(sultra):
 
 
 @pytest.mark.django_db
-def test_reimporting_the_same_file_changes_nothing(standard):
+def test_reimporting_the_same_file_changes_nothing(standard, regions_sultra):
     import_file("sultra_2021.csv", 2021)
     before = list(GovernmentResult.objects.order_by("id").values())
     counts = import_file("sultra_2021.csv", 2021)
@@ -81,44 +81,48 @@ def test_reimporting_the_same_file_changes_nothing(standard):
 
 
 @pytest.mark.parametrize(("bad_row", "column", "fragment"), [
-    ("Sultra,regency,Kab X,50", "level", "unknown level"),
-    ("Sultra,kabupaten,Kab X,100.01", "score", "outside 0–100"),
-    ("Sultra,kabupaten,Kab X,-1", "score", "outside 0–100"),
-    ("Sultra,kabupaten,Kab X,", "score", "is empty"),
-    ("Sultra,kabupaten,Kab X,abc", "score", "not a number"),
-    ("Sultra,kabupaten,Kab X,NaN", "score", "not a number"),
-    ("Sultra,kabupaten,Kab A,50", "name", "duplicate of row 2"),
-    ("Sultra,kabupaten,,50", "name", "is empty"),
+    ("Sulawesi Tenggara,regency,Kabupaten Muna,50", "level", "unknown level"),
+    ("Sulawesi Tenggara,kabupaten,Kabupaten Muna,100.01", "score", "outside 0–100"),
+    ("Sulawesi Tenggara,kabupaten,Kabupaten Muna,-1", "score", "outside 0–100"),
+    ("Sulawesi Tenggara,kabupaten,Kabupaten Muna,", "score", "is empty"),
+    ("Sulawesi Tenggara,kabupaten,Kabupaten Muna,abc", "score", "not a number"),
+    ("Sulawesi Tenggara,kabupaten,Kabupaten Muna,NaN", "score", "not a number"),
+    ("SULAWESI TENGGARA,kabupaten,Kab. Konawe,50", "name", "duplicate of row 2"),
+    ("Sulawesi Tenggara,kabupaten,,50", "name", "is empty"),
+    ("Sulawesi Tenggara,kabupaten,Kabupaten Muna Timur,50", "name", "closest: Kabupaten Muna"),
+    ("Sultra Raya,kabupaten,Kabupaten Muna,50", "province", "unknown province"),
 ])
 @pytest.mark.django_db
-def test_one_bad_row_rejects_the_whole_file(standard, bad_row, column, fragment):
-    text = HEADER + "Sultra,kabupaten,Kab A,60\nSultra,kota,Kota B,70.5\n" + bad_row + "\n"
+def test_one_bad_row_rejects_the_whole_file(standard, regions_sultra, bad_row, column, fragment):
+    text = (HEADER + "Sulawesi Tenggara,kabupaten,Kabupaten Konawe,60\n"
+            "Sulawesi Tenggara,kota,Kota Kendari,70.5\n" + bad_row + "\n")
     with pytest.raises(ImportRejected) as caught:
         results_import(sheet=csv_sheet(text), year=2021)
     errors = caught.value.errors
     assert [(e.row, e.column) for e in errors] == [(4, column)]
     assert fragment in errors[0].message
-    assert not Province.objects.exists() and not GovernmentResult.objects.exists()
-    assert not Round.objects.exists()
+    assert not GovernmentResult.objects.exists() and not Round.objects.exists()
+    assert (Province.objects.count(), Government.objects.count()) == (1, 18)
 
 
 @pytest.mark.django_db
-def test_indonesian_decimal_comma_and_published_category_check(standard):
+def test_indonesian_decimal_comma_and_published_category_check(standard, regions_sultra):
     sheet = read_sheet("province;level;name;score;published_category\n"
-                       "Sultra;kabupaten;Kab A;69,27;C\n".encode(), "r.csv")
+                       "Sulawesi Tenggara;kabupaten;Kab. Muna Barat;69,27;C\n".encode(), "r.csv")
     results_import(sheet=sheet, year=2022)
-    assert str(GovernmentResult.objects.get().score) == "69.27"
-    wrong = read_sheet(b"province,level,name,score,published_category\nS,kota,K,69.27,B\n",
-                       "r.csv")
+    assert str(GovernmentResult.objects.get(government__code="74.13").score) == "69.27"
+    wrong = read_sheet(b"province,level,name,score,published_category\n"
+                       b"Sulawesi Tenggara,kota,Kota Kendari,69.27,B\n", "r.csv")
     with pytest.raises(ImportRejected) as caught:
         results_import(sheet=wrong, year=2022)
     assert caught.value.errors[0].column == "published_category"
 
 
 @pytest.mark.django_db
-def test_import_command_reports_rows_and_imports_nothing(standard, tmp_path):
+def test_import_command_reports_rows_and_imports_nothing(standard, regions_sultra, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text(HEADER + "Sultra,kabupaten,Kab A,60\nSultra,desa,Kab B,200\n")
+    path.write_text(HEADER + "Sulawesi Tenggara,kabupaten,Kab. Muna,60\n"
+                    "Sulawesi Tenggara,desa,Kab. Buton,200\n")
     with pytest.raises(CommandError) as caught:
         call_command("import_results", str(path), "--year", "2021")
     message = str(caught.value)  # commands speak the default language, Indonesian
@@ -129,6 +133,9 @@ def test_import_command_reports_rows_and_imports_nothing(standard, tmp_path):
 
 @pytest.mark.django_db
 def test_import_command_reads_xlsx(standard, tmp_path):
+    from agencies.regions import regions_load
+
+    regions_load(provinces={"76"})
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Province", "Level", "Name", "Score", "published_rank"])
@@ -160,9 +167,10 @@ def test_export_command_round_trip(sultra, tmp_path):
 
 
 @pytest.mark.django_db
-def test_export_fills_zone_colours_and_writes_text_as_text(standard):
-    sheet = csv_sheet(HEADER + "Sultra,kabupaten,=HYPERLINK(\"x\"),40\nSultra,kabupaten,Kab B,90\n")
-    results_import(sheet=sheet, year=2021)
+def test_export_fills_zone_colours_and_writes_text_as_text(standard, regions_sultra):
+    sheet = csv_sheet(HEADER + "Sulawesi Tenggara,kabupaten,=HYPERLINK(\"x\"),40\n"
+                      "Sulawesi Tenggara,kabupaten,Kab. Bombana,90\n")
+    results_import(sheet=sheet, year=2021, create_missing=True)  # a hostile new name
     from assessments.spreadsheets.ranking_export import ranking_workbook
 
     data = ranking(round_=Round.objects.get(year=2021), province=Province.objects.get(),

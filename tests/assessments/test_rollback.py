@@ -94,13 +94,14 @@ def assert_clean_connection():
 # --- official results import -------------------------------------------------------------------
 
 HEADER = "province,level,name,short_name,score,published_rank\n"
-FIRST = HEADER + ("Sulawesi Uji,kabupaten,Kabupaten Satu,Satu,70.10,2\n"
-                  "Sulawesi Uji,kabupaten,Kabupaten Dua,Dua,80.20,1\n"
-                  "Sulawesi Uji,kota,Kota Tiga,Tiga,55.30,\n"
-                  "Sulawesi Uji,kabupaten,Kabupaten Empat,Empat,40.40,3\n")
+FIRST = HEADER + ("Sulawesi Tenggara,kabupaten,Kab. Muna Barat,Mubar,70.10,2\n"
+                  "SULAWESI TENGGARA,kabupaten,KABUPATEN KONAWE,Konawe,80.20,1\n"
+                  "Sulawesi Tenggara,kota,Kota Bau-Bau,Baubau,55.30,\n"
+                  "Sulawesi Tenggara,kabupaten,Kabupaten Buton,Buton,40.40,3\n")
 CHANGED = FIRST.replace("70.10", "71.10").replace("80.20", "81.20").replace(
     "55.30", "56.30").replace("40.40", "41.40")
-NEW_YEAR = CHANGED + "Provinsi Baru,kota,Kota Lima,Lima,66.60,\n"
+# and a government that is not in the official list (created with create_missing)
+NEW_YEAR = CHANGED + "Sulawesi Tenggara,kota,Kota Lima,Lima,66.60,\n"
 
 
 def sheet(text):
@@ -109,8 +110,8 @@ def sheet(text):
 
 @pytest.mark.parametrize("year, text", [(2022, NEW_YEAR), (2021, CHANGED)],
                          ids=["new-year", "same-year-again"])
-def test_results_import_error_mid_import_rolls_back_everything(standard, monkeypatch, year,
-                                                               text):
+def test_results_import_error_mid_import_rolls_back_everything(standard, regions_sultra,
+                                                               monkeypatch, year, text):
     results_import(sheet=sheet(FIRST), year=2021)
     tables = (Round, Province, Government, GovernmentResult)
     before = snapshot(*tables)
@@ -119,14 +120,14 @@ def test_results_import_error_mid_import_rolls_back_everything(standard, monkeyp
             score__in=[Decimal("70.10"), Decimal("80.20"), Decimal("55.30"),
                        Decimal("40.40")]).count()))
     with pytest.raises(DatabaseError):
-        results_import(sheet=sheet(text), year=year)
+        results_import(sheet=sheet(text), year=year, create_missing=True)
     fault.assert_fired()
     assert fault.seen == 2  # two rows written (or rewritten) when the third failed
     assert_clean_connection()
     assert snapshot(*tables) == before
     monkeypatch.undo()  # and the same file goes in whole once the fault is gone
-    assert results_import(sheet=sheet(text), year=year)["created" if year == 2022
-                                                        else "updated"] >= 4
+    counts = results_import(sheet=sheet(text), year=year, create_missing=True)
+    assert counts["created" if year == 2022 else "updated"] >= 4
 
 
 # --- agency import -----------------------------------------------------------------------------

@@ -32,7 +32,8 @@ def test_seed_demo_is_idempotent_and_tells_the_muna_barat_story(settings):
     first = counts()
     call_command("seed_demo", stdout=io.StringIO())
     assert counts() == first
-    assert first["Government"] == 18 and first["Round"] == 3
+    assert first["Government"] == 552 and first["Round"] == 3  # the official list
+    assert not Government.objects.filter(code="").exists()
     mubar = Government.objects.get(name="Kabupaten Muna Barat")
     history = government_history(mubar)
     assert [(row.round.year, str(row.score), row.zone, row.peer_rank, row.peer_count)

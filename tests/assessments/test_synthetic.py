@@ -122,3 +122,27 @@ def test_recompute_repairs_scores_and_the_national_export_holds_every_unit(stand
     assert len(governments) == summary["governments"] + 1
     assert len(units) == summary["agencies"] + 1
     assert len(units[0]) == 10 + 14 and units[0][10].startswith("a. ")
+
+
+def test_the_nation_follows_the_identity_rules_of_the_official_list():
+    """Codes in the Ministry's pattern behind an "S" (never a real code), kota from 71, names
+    that read differently in each province, and the real province's time zone."""
+    import re
+
+    from assessments.synthetic import build_plan
+
+    plan = build_plan(Params(scale=1.0))
+    assert (len(plan.provinces), len(plan.governments)) == (38, 552)
+    assert plan.province_codes[:2] == ["S01", "S02"] and plan.province_codes[-1] == "S38"
+    codes = [g.code for g in plan.governments]
+    assert len(set(codes)) == 552
+    assert all(re.fullmatch(r"S\d{2}(\.\d{2})?", code) for code in codes)
+    first = [(g.level, g.name, g.code) for g in plan.governments if g.province == 0]
+    assert first[:2] == [("provinsi", "Pemerintah Provinsi Sintetis 01", "S01"),
+                         ("kabupaten", "Kabupaten Sintetis 01-01", "S01.01")]
+    assert ("kota", "Kota Sintetis 01-01", "S01.71") in first
+    assert plan.time_zones[0] == "Asia/Jakarta"      # shaped like Aceh
+    assert plan.time_zones[27] == "Asia/Makassar"    # like Sulawesi Tenggara
+    assert plan.time_zones[37] == "Asia/Jayapura"    # like Papua Barat Daya
+    assert [plan.time_zones.count(zone) for zone in (
+        "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")] == [18, 12, 8]

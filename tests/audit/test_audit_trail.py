@@ -147,7 +147,8 @@ def test_a_change_and_its_audit_entry_roll_back_together(personas, live_round):
 AUDITED_TABLES = {
     "assessments_round", "assessments_assessment", "assessments_answer", "assessments_evidence",
     "assessments_governmentresult", "assessments_roundgovernment", "assessments_actionitem",
-    "assessments_obstacle", "agencies_membership", "agencies_agency", "auth_user",
+    "assessments_obstacle", "agencies_membership", "agencies_agency", "agencies_province",
+    "agencies_government", "agencies_alias", "auth_user",
 }
 
 
