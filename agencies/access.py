@@ -351,7 +351,7 @@ def government_or_404(user, government_id) -> Government:
 
 
 def agency_or_404(user, agency_id) -> Agency:
-    agency = Agency.objects.select_related("government").filter(id=agency_id).first()
+    agency = Agency.objects.select_related("government__province").filter(id=agency_id).first()
     if agency is None or not may_view_agency(user, agency):
         raise Http404
     return agency

@@ -11,7 +11,7 @@ from .models import Assessment, Evidence, Round
 
 def assessment_or_404(user, pk) -> Assessment:
     assessment = get_object_or_404(
-        Assessment.objects.select_related("agency", "agency__government", "round",
+        Assessment.objects.select_related("agency", "agency__government__province", "round",
                                           "round__methodology"), id=pk)
     if not may_view_agency(user, assessment.agency):
         raise Http404

@@ -216,3 +216,22 @@ def test_the_operators_home_shows_a_returned_checklist_with_the_comment(client, 
     html = client.get("/").content.decode()
     assert "Dikembalikan" in html
     assert "Lampirkan SK standar pelayanan yang ditandatangani" in html
+
+
+@pytest.mark.django_db
+def test_times_are_shown_in_the_governments_zone_with_its_label(client, personas, live_round):
+    """Sulawesi Tenggara keeps WITA (UTC+8): a return at 06:30 UTC reads 14:30 WITA."""
+    from datetime import datetime, timezone as dt_timezone
+
+    from assessments.models import ChecklistEvent
+
+    assessment = live_round["assessments"]["a"]
+    assert live_round["government"].province.time_zone == "Asia/Makassar"
+    event = ChecklistEvent.objects.create(assessment=assessment, kind="returned",
+                                          actor=personas["coordinator"], comment="Perbaiki")
+    ChecklistEvent.objects.filter(id=event.id).update(
+        at=datetime(2026, 11, 30, 6, 30, tzinfo=dt_timezone.utc))
+    client.force_login(personas["operator"])
+    html = client.get(f"/checklists/{assessment.id}/").content.decode()
+    assert "30 November 2026 14:30 WITA" in html
+    assert "13:30" not in html  # never the server's WIB
