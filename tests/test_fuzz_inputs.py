@@ -216,6 +216,7 @@ PATHS = {
     "ranking-province": lambda w: {"round_id": w.published.pk, "province_id": w.province.pk},
     "ranking-province-xlsx": lambda w: {"round_id": w.published.pk,
                                         "province_id": w.province.pk},
+    "ranking-national-xlsx": lambda w: {"round_id": w.published.pk},
     "checklist": lambda w: {"pk": w.assessment.pk},
     "answer-save": lambda w: {"pk": w.assessment.pk, "indicator_id": w.indicator.pk},
     "evidence-add": lambda w: {"pk": w.assessment.pk, "indicator_id": w.indicator.pk},

@@ -160,6 +160,12 @@ def check_pages(name, pages, workbook) -> list[str]:
     return problems
 
 
+def is_code_column(sheet, header_row_number, column) -> bool:
+    """Official region codes ("74.10") are identifiers: text, so the trailing zero stays."""
+    header = sheet.cell(row=header_row_number, column=column).value
+    return isinstance(header, str) and "code" in header.lower()
+
+
 def check_numbers(name, ours, theirs) -> list[str]:
     """Every number we wrote is a number with the same value in LibreOffice, and no text cell
     below a table's header holds a figure."""
@@ -174,7 +180,8 @@ def check_numbers(name, ours, theirs) -> list[str]:
                         problems.append(f"{name} {mine.title}!{item.coordinate}: "
                                         f"{item.value!r} read back as {other!r}")
                 elif (item.row >= first_data_row and isinstance(other, str)
-                      and NUMBER_TEXT.match(other)):
+                      and NUMBER_TEXT.match(other)
+                      and not is_code_column(mine, first_data_row - 1, item.column)):
                     problems.append(f"{name} {mine.title}!{item.coordinate}: a figure as "
                                     f"text {other!r}")
     return problems
