@@ -174,7 +174,13 @@ def test_stale_save_is_refused_and_keeps_the_typed_text(client, personas, live_r
     answer = Answer.objects.get(assessment=assessment, indicator=indicator)
     assert (answer.value, answer.note, answer.version) == (2, "first", 1)
     html = response.content.decode()
-    assert "my long note" in html and 'name="version" value="1"' in html
+    # The response never replaces the inputs (the typed text stays in the browser's form, see
+    # tests/browser/test_checklist_autosave.py); it says what is saved, offers Retry and brings
+    # the version up to date, so that Retry replaces the other version.
+    assert 'data-answer-state="conflict"' in html and "Coba lagi" in html
+    assert "2 · first" in text_of(response)
+    assert 'name="version" id="version-%d" value="1" hx-swap-oob="true"' % indicator.id in html
+    assert 'name="note"' not in html and 'name="value"' not in html
 
 
 @pytest.mark.django_db
