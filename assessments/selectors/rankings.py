@@ -122,6 +122,7 @@ def filter_rows(rows, *, zone: str = "", query: str = ""):
 
 
 def most_improved(ranking_: Ranking, limit: int = 10):
-    """The largest score gains against the previous published round, best first."""
-    rows = [row for row in ranking_.rows if row.change is not None]
+    """The largest score gains against the previous published round, best first (a decline is
+    no improvement, however small the list)."""
+    rows = [row for row in ranking_.rows if row.change is not None and row.change > 0]
     return sorted(rows, key=lambda row: (-row.change, row.government.name))[:limit]
