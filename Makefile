@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: venv test-deps print-deps run test messages catalogue
+.PHONY: venv test-deps print-deps run test messages catalogue chromium screenshots
 
 # The stamps reinstall the requirements whenever a requirements file is newer than they are.
 venv: $(VENV)/.stamp-requirements
@@ -50,9 +50,31 @@ print-deps:
 	    fi; \
 	fi
 
-test: test-deps print-deps .env
+test: test-deps print-deps .env chromium
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+# The browser tests and the screenshots drive Debian's Chromium (Playwright cannot download a
+# browser here): installed when missing if we are root, otherwise we stop and say how.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then \
+	    echo "Installing Debian's chromium (browser tests, screenshots)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update </dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium </dev/null; \
+	  else \
+	    echo "Chromium is missing at $(CHROMIUM); the browser tests need it. Install it with:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# Full-page screenshots of every main page as each demo persona sees it, at 1280 and 390 px,
+# into screenshots/ (git-ignored; open screenshots/index.html). Options via SCREENSHOTS_ARGS,
+# e.g. SCREENSHOTS_ARGS="--only operator --widths 390".
+screenshots: test-deps .env chromium
+	$(PY) scripts/screenshots.py $(SCREENSHOTS_ARGS)
 
 # Refresh the catalogues from the source (then translate the new Indonesian entries), and
 # recompile locale/*/LC_MESSAGES/*.mo (both need gettext).

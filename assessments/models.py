@@ -242,7 +242,10 @@ class Evidence(models.Model):
         LINK = "link", _("Link")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="evidence")
+    # Not "evidence": Indicator.evidence is the expected-evidence text, and a reverse accessor of
+    # that name replaced it (templates printed "assessments.Evidence.None").
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT,
+                                  related_name="evidence_items")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200, blank=True)

@@ -127,8 +127,10 @@ def missing_indicators(assessment) -> list:
 
 
 def summary(assessment: Assessment):
-    """The figures the checklist header shows, refreshed after each save."""
+    """The figures the checklist header shows, refreshed after each save (the link to the
+    first unanswered indicator too, so that it moves on and goes away at 0)."""
     spec = methodology_spec(assessment.round.methodology_id)
+    missing = missing_indicators(assessment)
     total = Indicator.objects.filter(active=True).count()
     with_evidence = set(Evidence.objects.filter(assessment=assessment)
                         .values_list("indicator_id", flat=True))
@@ -142,4 +144,6 @@ def summary(assessment: Assessment):
         "band": spec.band(assessment.self_score),
         "component_scores": scores,
         "without_evidence_count": claims_without_evidence,
+        "first_unanswered": missing[0] if missing else None,
+        "unanswered_count": len(missing),
     }

@@ -1,7 +1,9 @@
 """An agency's checklist: read by everyone in scope, answered by the agency's operators.
 
-Saving one indicator posts only that indicator's answer form; with htmx the answer block and the
-summary are swapped in place, so nothing typed elsewhere on the page is lost. Without
+Saving one indicator posts only that indicator's answer form. With htmx (the page saves each
+answer as it is chosen) the response fills only that answer's state line and, out of band, its
+version, status, component score and the summary: the inputs themselves are never replaced,
+so what the operator is typing meanwhile, or their input after a conflict, stays. Without
 JavaScript the same post redirects back to the page."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,6 +53,8 @@ def checklist_view(request, pk):
         and not return_lock_reason(assessment),
         "options": value_options(data.scale_max),
         "without_evidence_count": len(data.without_evidence),
+        "unanswered_count": len(data.unanswered),
+        "first_unanswered": data.unanswered[0].indicator if data.unanswered else None,
     })
 
 
@@ -62,7 +66,7 @@ def answer_save_view(request, pk, indicator_id):
     indicator = get_object_or_404(Indicator.objects.select_related("component"),
                                   id=indicator_id, active=True)
     form = AnswerForm(request.POST, scale_max=assessment.round.methodology.scale_max)
-    message, error = "", ""
+    message, error, conflict = "", "", False
     if not form.is_valid():
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     else:
@@ -74,9 +78,12 @@ def answer_save_view(request, pk, indicator_id):
                         expected_version=form.cleaned_data["version"])
             message = _("Saved.")
         except AnswerConflict:
-            error = _("This answer was changed by someone else after you opened the page. "
-                      "Their version is shown as saved; your input is kept in the form — "
-                      "save again to replace it.")
+            conflict = True
+            error = (_("This answer was changed by someone else after you opened the page. "
+                       "Your input is still in the form; Retry replaces their version with "
+                       "yours.") if request.htmx else
+                     _("This answer was changed by someone else after you opened the page; "
+                       "their version is shown. Enter yours again to replace it."))
         except ChecklistLocked as exc:
             error = str(exc)
         except ValidationError as exc:
@@ -92,8 +99,7 @@ def answer_save_view(request, pk, indicator_id):
         "assessment": assessment, "line": indicator_line(assessment, indicator),
         "can_edit": not checklist_lock_reason(assessment),
         "options": value_options(assessment.round.methodology.scale_max),
-        "message": message, "error": error,
-        "form_data": form.data if error else None,
+        "message": message, "error": error, "conflict": conflict,
         "component": indicator.component,
         **summary(assessment),
     }

@@ -96,7 +96,7 @@ def test_evidence_added_and_removed_and_a_bulk_change_are_in_the_history(client,
     assert "Evidence removed: https://example.org/sop.pdf" in text
     assert "Evidence added: https://example.org/sop.pdf" in text
     assert "no change" in text  # the save that changed nothing
-    assert "<td>system</td>" in text
+    assert ">system</td>" in text
 
 
 # --- the assessor's side: only for whom may read verified figures ----------------------------

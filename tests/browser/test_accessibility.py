@@ -221,7 +221,11 @@ def tab_to(page, element_id, limit=80):
 
 
 def assert_focus_visible(page):
-    style = page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
+    # A radio or checkbox drawn as a button (Bootstrap's btn-check) is hidden; its label shows
+    # the focus.
+    style = page.evaluate("() => { let e = document.activeElement;"
+                          " if (e.classList.contains('btn-check')) { e = e.labels[0]; }"
+                          " const s = getComputedStyle(e);"
                           " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }")
     outline_style, outline_width, box_shadow = style
     assert (outline_style != "none" and outline_width != "0px") or box_shadow != "none", style
@@ -258,7 +262,8 @@ def test_operator_fills_one_indicator_by_keyboard(live_server, page, axe_source,
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("#main$"))
 
-    # Into the first indicator's radio group: Space picks 0, the arrows move to 3.
+    # Into the first indicator's radio group: Space picks 0, the arrows move to 3 (each choice
+    # saves itself).
     tab_to(page, f"v-{first.id}-0")
     assert_focus_visible(page)
     page.keyboard.press("Space")
@@ -271,15 +276,17 @@ def test_operator_fills_one_indicator_by_keyboard(live_server, page, axe_source,
     page.keyboard.press("Tab")
     assert focused(page) == f"note-{first.id}"
     page.keyboard.type("SK Bupati 2026")
+    # Leaving the note saves it; the Save button is only there without JavaScript, so the next
+    # stop is the indicator's evidence, and nothing was swapped under the keyboard's focus.
     page.keyboard.press("Tab")
-    assert focused(page) == f"save-{first.id}"
+    expect(page.locator(f"#evidence-{first.id} summary")).to_be_focused()
     assert_focus_visible(page)
-    page.keyboard.press("Enter")
+    expect(page.locator(f"#save-{first.id}")).to_be_hidden()
 
     expect(page.locator("#completion-text")).to_contain_text(re.compile(r"\b1\b"))
-    expect(page.locator(f"#answer-{first.id}")).to_contain_text(re.compile("."))
-    # The form is swapped in place; the focus comes back to its Save button, not to the top.
-    expect(page.locator(f"#save-{first.id}")).to_be_focused()
+    expect(page.locator(f"#answer-state-{first.id}")).to_have_text("✓ Tersimpan.")
+    expect(page.locator(f"#note-{first.id}")).to_have_value("SK Bupati 2026")
+    page.wait_for_function("() => !document.querySelector('form[data-inflight=\"1\"]')")
     answer = Answer.objects.get(assessment=assessment, indicator=first)
     assert (answer.value, answer.note) == (3, "SK Bupati 2026")
     assert_accessible(page, axe_source, "checklist after a save (id)")

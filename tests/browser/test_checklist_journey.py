@@ -37,11 +37,12 @@ def test_operator_fills_attaches_and_submits_then_coordinator_returns(live_serve
     page.goto(f"{live_server.url}/checklists/{assessment.id}/")
     expect(page.locator("#completion-text")).to_contain_text("46")
 
-    # Type a note in the second row, then save the first: the typed note must survive.
+    # Type a note in the second row, then answer the first (each saves itself): the note
+    # typed meanwhile must survive.
     page.locator(f"#note-{second.id}").fill("masih dicari")
-    page.locator(f"#v-{first.id}-3").check()
+    page.locator(f"label[for=v-{first.id}-3]").click()
     page.locator(f"#note-{first.id}").fill("SK Bupati 2026")
-    page.locator(f"#answer-{first.id} button[type=submit]").click()
+    expect(page.locator(f"#answer-state-{first.id}")).to_contain_text("Tersimpan")
     expect(page.locator("#completion-text")).to_contain_text("47")
     expect(page.locator(f"#note-{second.id}")).to_have_value("masih dicari")
     expect(page.locator(f"#status-{first.id}")).to_contain_text(re.compile("evidence|bukti",
@@ -50,6 +51,7 @@ def test_operator_fills_attaches_and_submits_then_coordinator_returns(live_serve
     # Attach a PDF to the first indicator without reloading the page.
     pdf = tmp_path / "SK Standar Pelayanan.pdf"
     pdf.write_bytes(PDF)
+    page.locator(f"#evidence-{first.id} summary").click()
     page.locator(f"#file-{first.id}").set_input_files(str(pdf))
     page.locator(f"#evidence-{first.id} form button[type=submit]").last.click()
     expect(page.locator(f"#evidence-{first.id}")).to_contain_text("SK Standar Pelayanan.pdf")
@@ -60,9 +62,9 @@ def test_operator_fills_attaches_and_submits_then_coordinator_returns(live_serve
     # Submitting with one indicator left is refused with what is missing.
     page.locator("#submit-checklist").click()
     expect(page.locator(".alert-danger")).to_contain_text(f"a{second.order}")
-    page.locator(f"#v-{second.id}-1").check()
-    page.locator(f"#answer-{second.id} button[type=submit]").click()
+    page.locator(f"label[for=v-{second.id}-1]").click()
     expect(page.locator("#completion-text")).to_contain_text("48")
+    expect(page.locator(f"#answer-state-{second.id}")).to_contain_text("Tersimpan")
     page.locator("#submit-checklist").click()
     expect(page.locator("#checklist-events")).to_be_visible()
     expect(page.locator("#submit-checklist")).to_have_count(0)
