@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from agencies import access
 from agencies.models import Government
@@ -42,14 +43,16 @@ def _aware(day: date, end=False):
 
 
 def report_data(government: Government, start: date, end: date) -> dict:
-    """Rows of the report, read in a few queries whatever the number of agencies."""
+    """Rows of the report, read in a few queries whatever the number of agencies. The changes
+    are those of the period; the open obstacles, actions and progress as they stand today."""
     since, until = _aware(start), _aware(end, end=True)
+    today = timezone.localdate()  # open obstacles and actions: as they stand when it is made
     obstacles = list(Obstacle.objects.filter(agency__government=government,
-                                             resolved_at__isnull=True, reported_at__lt=until)
+                                             resolved_at__isnull=True)
                      .select_related("agency").order_by("reported_at", "id"))
     actions = list(ActionItem.objects.filter(agency__government=government,
                                              due_date__isnull=False,
-                                             due_date__lte=end + timedelta(days=DUE_SOON_DAYS))
+                                             due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
                    .exclude(status=ActionItem.Status.DONE).select_related("agency")
                    .order_by("due_date", "id"))
     live = (Round.objects.filter(state__in=LIVE_STATES, participants__government=government)
@@ -68,7 +71,7 @@ def report_data(government: Government, start: date, end: date) -> dict:
             .select_related("assessment__agency").order_by("at")),
     }
     return {"obstacles": obstacles, "actions": actions, "round": live, "progress": progress,
-            "changes": changes, "end": end}
+            "changes": changes, "end": today}
 
 
 def report_workbook(government: Government, data: dict) -> bytes:
@@ -104,7 +107,7 @@ def report_workbook(government: Government, data: dict) -> bytes:
             yield [e.get_kind_display(), e.assessment.agency.name, e.comment,
                    timezone.localtime(e.at).date()]
 
-    add_table_sheet(workbook, _("Open obstacles"),
+    add_table_sheet(workbook, pgettext("sheet name", "Open obstacles"),
                     [_("Agency"), _("Obstacle"), _("Reported"), _("Age (days)"),
                      _("Seen by a leader"), _("Leader's answer")],
                     [30, 60, 12, 10, 10, 40], obstacle_rows)

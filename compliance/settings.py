@@ -224,8 +224,8 @@ LOGGING = {
 # Background work (Celery). No broker configured (``make run``, the tests): every task runs
 # in-process when it is called. Production sets CELERY_BROKER_URL (Redis) and runs
 # ``celery -A compliance worker`` and ``celery -A compliance beat`` (deploy/systemd/).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it to another (tasks are
