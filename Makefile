@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: venv test-deps run test messages catalogue
+.PHONY: venv test-deps run test messages catalogue worker
 
 # The stamps reinstall the requirements whenever a requirements file is newer than they are.
 venv: $(VENV)/.stamp-requirements
@@ -27,6 +27,12 @@ run: venv .env
 	DEBUG=true $(PY) manage.py migrate
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+# make worker: a Celery worker and beat (the schedules stored in the database) against the local
+# Redis, for development; production runs them as services (deploy/systemd/).
+CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+worker: venv .env
+	DEBUG=true CELERY_BROKER_URL=$(CELERY_BROKER_URL) $(VENV)/bin/celery -A compliance worker --beat --loglevel=INFO --concurrency=2
 
 test: test-deps .env
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
