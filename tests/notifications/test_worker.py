@@ -82,13 +82,22 @@ def worker(django_db_blocker):
     redis.Redis.from_url(REDIS_URL).flushdb()
     previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    app._pool = None  # connections to the new broker
+    _forget_connections()
     with django_db_blocker.unblock():
         with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False,
                           shutdown_timeout=10, loglevel="WARNING"):
             yield
     app.conf.update(previous)
+    _forget_connections()
+
+
+def _forget_connections():
+    """Earlier tests may have made the app's connection and producer pools for the in-memory
+    broker; the next use makes them again for the configured one."""
+    if app._pool is not None:
+        app._pool.force_close_all()
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
