@@ -1,5 +1,6 @@
 """The leaders' side of follow-up: the archive of periodic reports ("Laporan berkala"), a
 report's workbook, and marking an obstacle seen with an answer."""
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from agencies.access import (agency_or_404, government_or_404, may_answer_obstac
                              may_read_leader_reports, require)
 
 from ..models import LeaderReport, Obstacle
-from ..services.actions import obstacle_answer
+from ..services.actions import DESCRIPTION_MAX, obstacle_answer
 from .rankings import XLSX
 
 
@@ -40,15 +41,24 @@ def leader_report_download_view(request, gov_id, report_id):
                         content_type=XLSX)
 
 
+class AnswerForm(forms.Form):
+    answer = forms.CharField(required=False, max_length=DESCRIPTION_MAX)
+
+
 @login_required
 @require_POST
 def obstacle_answer_view(request, agency_id, obstacle_id):
     agency = agency_or_404(request.user, agency_id)
     require(may_answer_obstacle(request.user, agency))
     obstacle = get_object_or_404(Obstacle, id=obstacle_id, agency=agency)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("agency-actions", agency.id)
     try:
-        obstacle_answer(obstacle=obstacle, by=request.user,
-                        answer=request.POST.get("answer", ""))
+        obstacle_answer(obstacle=obstacle, by=request.user, answer=form.cleaned_data["answer"])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
