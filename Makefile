@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: venv test-deps print-deps run test messages catalogue chromium screenshots
+.PHONY: venv test-deps print-deps run test messages catalogue chromium screenshots worker
 
 # The stamps reinstall the requirements whenever a requirements file is newer than they are.
 venv: $(VENV)/.stamp-requirements
@@ -49,6 +49,12 @@ print-deps:
 	        exit 1; \
 	    fi; \
 	fi
+
+# make worker: a Celery worker and beat (the schedules stored in the database) against the local
+# Redis, for development; production runs them as services (deploy/systemd/).
+CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+worker: venv .env
+	DEBUG=true CELERY_BROKER_URL=$(CELERY_BROKER_URL) $(VENV)/bin/celery -A compliance worker --beat --loglevel=INFO --concurrency=2
 
 test: test-deps print-deps .env chromium
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run

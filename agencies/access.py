@@ -229,6 +229,70 @@ def report_agency_ids(user, government_id) -> set | None:
             if gov == government_id}
 
 
+def may_read_notification(user, notification) -> bool:
+    """A notification is its recipient's alone (anyone else: 404)."""
+    return user.is_authenticated and notification.recipient_id == user.pk
+
+
+def may_answer_obstacle(user, agency) -> bool:
+    """The leaders of the agency's government mark its obstacles seen and answer them."""
+    return agency.government_id in scope_of(user).leader_governments
+
+
+def may_read_leader_reports(user, government_id) -> bool:
+    """The periodic obstacle and action reports of a government: its leaders, coordinators and
+    administrators (the report is written for the leaders; the coordinator prepares their
+    answers)."""
+    scope = scope_of(user)
+    return scope.administrator or government_id in (scope.leader_governments
+                                                    | scope.coordinator_governments)
+
+
+# --- who is told: the recipients of notifications ------------------------------------------------
+
+def _members(role, **where):
+    user_model = get_user_model()
+    return user_model.objects.filter(
+        is_active=True, id__in=Membership.objects.filter(role=role, **where)
+        .values("user_id")).order_by("id")
+
+
+def operators_of(agency_ids):
+    return _members(Role.OPERATOR, agency_id__in=list(agency_ids))
+
+
+def coordinators_of(government_ids):
+    return _members(Role.COORDINATOR, government_id__in=list(government_ids))
+
+
+def leaders_of(government_ids):
+    return _members(Role.LEADER, government_id__in=list(government_ids))
+
+
+def assessors_of(government_ids):
+    return _members(Role.ASSESSOR, government_id__in=list(government_ids))
+
+
+def operators_by_agency(agency_ids) -> dict:
+    """agency id -> [user ids] of its active operators (one query, for the periodic jobs)."""
+    result = {}
+    for user_id, agency_id in Membership.objects.filter(
+            role=Role.OPERATOR, agency_id__in=list(agency_ids), user__is_active=True
+    ).values_list("user_id", "agency_id"):
+        result.setdefault(agency_id, []).append(user_id)
+    return result
+
+
+def members_by_government(role, government_ids) -> dict:
+    """government id -> [user ids] holding ``role`` there (one query, for the periodic jobs)."""
+    result = {}
+    for user_id, government_id in Membership.objects.filter(
+            role=role, government_id__in=list(government_ids), user__is_active=True
+    ).values_list("user_id", "government_id"):
+        result.setdefault(government_id, []).append(user_id)
+    return result
+
+
 # --- user accounts and roles ------------------------------------------------------------------
 
 # What a coordinator may hand out in their own government.
@@ -434,6 +498,9 @@ ROUTES = {
     "action-update": Route("may_view_agency", None, "may_follow_up"),
     "obstacle-report": Route("may_view_agency", None, "may_follow_up"),
     "obstacle-resolve": Route("may_view_agency", None, "may_follow_up"),
+    "obstacle-answer": Route("may_view_agency", None, "may_answer_obstacle"),
+    "leader-report-list": Route("may_view_government", "may_read_leader_reports"),
+    "leader-report-download": Route("may_view_government", "may_read_leader_reports"),
     # users
     "user-list": Route(None, "may_manage_users"),
     "user-create": Route(None, "may_manage_users", "may_manage_users"),
@@ -453,4 +520,11 @@ ROUTES = {
     "round-government": Route(None, "may_administer", "may_administer"),
     "round-not-assessed": Route(None, None, "may_administer"),
     "audit-log": Route(None, "may_administer"),
+    # notifications (each user's own; the one-click link carries its own signed token)
+    "notification-list": Route(None, LOGIN),
+    "notification-bell": Route(None, LOGIN),
+    "notification-read": Route("may_read_notification", None, LOGIN),
+    "notification-read-all": Route(None, None, LOGIN),
+    "notification-preferences": Route(None, LOGIN, LOGIN),
+    "notification-unsubscribe": Route(None, PUBLIC, PUBLIC),
 }

@@ -373,9 +373,19 @@ class Obstacle(models.Model):
                                     null=True, related_name="+")
     reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # The leaders' side: seen, and their answer (which the operator reads on the agency page).
+    seen_at = models.DateTimeField(_("seen by a leader at"), null=True, blank=True)
+    answer = models.TextField(_("leader's answer"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("answered by"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-reported_at", "id"]
 
     def __str__(self):
         return self.description[:80]
+
+
+from .models_reports import Frequency, LeaderReport, LeaderReportSetting  # noqa: E402,F401

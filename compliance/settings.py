@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "agencies",
     "assessments",
     "audit",
+    "notifications",
+    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
@@ -218,3 +220,37 @@ LOGGING = {
         "kepatuhan.security": {"level": "WARNING"},  # refusals, whatever LOG_LEVEL says
     },
 }
+
+# Background work (Celery). No broker configured (``make run``, the tests): every task runs
+# in-process when it is called. Production sets CELERY_BROKER_URL (Redis) and runs
+# ``celery -A compliance worker`` and ``celery -A compliance beat`` (deploy/systemd/).
+CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it to another (tasks are
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # idempotent: the outbox keys make a rerun harmless)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Don't log the arguments of tasks (ids only, but keep the habit: nothing personal in logs).
+CELERY_WORKER_TASK_LOG_FORMAT = "%(asctime)s %(levelname)s %(task_name)s[%(task_id)s]: %(message)s"
+
+# Mail: the console unless an SMTP server is configured.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=(
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"))
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kepatuhan@localhost")
+# The address that links in mails point to (mails are sent outside any request).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Days before a deadline on which the reminders go out.
+REMINDER_DAYS = env.list("REMINDER_DAYS", cast=int, default=[7, 3, 1])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("audit.urls")),
+    path("", include("notifications.urls")),
     path("", include("agencies.urls")),
     path("", include("assessments.urls_reports")),
     path("", include("assessments.urls_rounds")),

@@ -40,6 +40,8 @@ TABLE = {
     "may_download_province_report": row(F,  F,   F,    T,    F,    F,    T,    F),
     "may_manage_users":             row(F,  F,   T,    F,    F,    F,    T,    F),
     "may_administer":               row(F,  F,   F,    F,    F,    F,    T,    F),
+    "may_answer_obstacle":          row(F,  F,   F,    F,    T,    F,    F,    F),
+    "may_read_leader_reports":      row(F,  F,   T,    F,    T,    F,    T,    F),
 }
 
 
@@ -71,6 +73,8 @@ def asked(personas, live_round):
         "may_download_province_report": lambda u: access.may_download_province_report(u, sultra),
         "may_manage_users": access.may_manage_users,
         "may_administer": access.may_administer,
+        "may_answer_obstacle": lambda u: access.may_answer_obstacle(u, unit.agency),
+        "may_read_leader_reports": lambda u: access.may_read_leader_reports(u, government.id),
     }
     users = {name: user or AnonymousUser() for name, user in personas.items()}
     return {rule: {name: bool(ask(users[name])) for name in PERSONAS}
@@ -136,7 +140,8 @@ def test_no_permission_predicate_outside_the_policy_module():
                          r"|leader_governments|assessor_governments|managed_governments"
                          r"|is_superuser\b(?! = )|scope\.governments")
     offenders = []
-    for folder in ("agencies", "assessments", "audit", "compliance", "templates"):
+    for folder in ("agencies", "assessments", "audit", "compliance", "notifications",
+                   "templates"):
         for path in sorted((root / folder).rglob("*")):
             if path == policy or "migrations" in path.parts or path.suffix not in (".py",
                                                                                    ".html"):

@@ -11,6 +11,9 @@ PUBLIC = {
     "public-results", "public-round", "api-rankings", "api-government-history",
     "ranking-index", "ranking-national", "ranking-province", "ranking-province-xlsx",
     "ranking-national-xlsx",
+    # the one-click link of a mail: its signed token is the credential (a forged or expired
+    # one is refused with 400, below)
+    "notification-unsubscribe",
 }
 # Public pages that take a round: an unpublished round is not found.
 ROUND_PAGES = {"public-round", "ranking-national", "ranking-province", "ranking-province-xlsx",
@@ -60,3 +63,6 @@ def test_anonymous_visitors_go_to_login_and_see_nothing_unpublished(client, live
                         else live_round["government"].province_id)
                   for key in pattern.pattern.regex.groupindex}
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
+    forged = reverse("notification-unsubscribe", args=["eyJ1IjoxLCJrIjoiIn0:1a:forged"])
+    assert client.get(forged).status_code == 400
+    assert client.post(forged).status_code == 400

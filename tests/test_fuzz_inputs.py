@@ -39,6 +39,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.query import QuerySet
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -49,6 +50,7 @@ from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, 
                                 Evidence, GovernmentResult, Obstacle, Round, RoundGovernment,
                                 RoundTransition)
 from compliance.models import Indicator, Methodology
+from notifications.tokens import preference_token
 
 from .conftest import make_user
 
@@ -151,7 +153,16 @@ def build_world():
     link = Evidence.objects.create(assessment=assessment, indicator=indicator, kind="link",
                                    url="https://example.org")
     RoundGovernment.objects.create(round=round_, government=government)
+    from assessments.models import LeaderReport
+    from notifications.models import Notification
+    report_file = default_storage.save("leader-reports/fuzz.xlsx", ContentFile(b"PK"))
     return SimpleNamespace(
+        notification=Notification.objects.create(
+            recipient=personas["operator"], kind="returned", params={"agency": agency.name},
+            dedupe_key="fuzz:1"),
+        report=LeaderReport.objects.create(government=government, frequency="weekly",
+                                           period_start="2026-01-05", period_end="2026-01-11",
+                                           file=report_file),
         personas=personas, government=government, kendari=kendari,
         province=government.province, agency=agency, agency_b=agency_b, agency_k=agency_k,
         round=round_, published=Round.objects.get(year=2021), assessment=assessment,
@@ -205,6 +216,14 @@ PATHS = {
     "obstacle-report": lambda w: {"agency_id": w.agency.pk},
     "obstacle-resolve": lambda w: {"agency_id": w.agency.pk, "obstacle_id": w.obstacle.pk},
     "government-actions": lambda w: {"gov_id": w.government.pk},
+    "obstacle-answer": lambda w: {"agency_id": w.agency.pk, "obstacle_id": w.obstacle.pk},
+    "leader-report-list": lambda w: {"gov_id": w.government.pk},
+    "leader-report-download": lambda w: {"gov_id": w.government.pk, "report_id": w.report.pk},
+    "notification-list": {}, "notification-bell": {}, "notification-read-all": {},
+    "notification-preferences": {},
+    "notification-read": lambda w: {"notification_id": w.notification.pk},
+    "notification-unsubscribe": lambda w: {"token": preference_token(
+        user=w.personas["operator"], kind="returned")},
     "home": {},
     "government-detail": lambda w: {"pk": w.government.pk},
     "government-dashboard": lambda w: {"pk": w.government.pk},
@@ -597,6 +616,10 @@ POSTS = {
         "operator", lambda w: {"description": "Anggaran belum turun", "action": ""},
         {"description": text_cases(2000, required=True), "action": id_cases()}),
     "obstacle-resolve": PostSpec("operator", lambda w: {}, {}),
+    "obstacle-answer": PostSpec("leader", lambda w: {"answer": "Dianggarkan di APBD-P"},
+                                {"answer": text_cases(2000)}),
+    "notification-read": PostSpec("operator", lambda w: {}, {}),
+    "notification-read-all": PostSpec("operator", lambda w: {}, {}),
     "round-create": PostSpec(
         "admin", lambda w: {"year": "2027", "name": "Penilaian 2027",
                             "methodology": str(w.methodology.pk),

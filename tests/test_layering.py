@@ -21,6 +21,10 @@ RULES = {
     ("agencies", "assessments"): set(),
     ("compliance", "assessments"): set(),
     ("compliance", "agencies"): {"compliance/urls.py", "compliance/context_processors.py"},
+    # notifications sits between agencies and assessments: assessments tells it what to send.
+    ("notifications", "assessments"): set(),
+    ("agencies", "notifications"): set(),
+    ("compliance", "notifications"): set(),
 }
 
 

@@ -22,7 +22,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from agencies import access
 from agencies.models import Government, Membership
 from assessments.models import ActionItem, Evidence, Obstacle, Round, RoundGovernment
+from assessments.models import LeaderReport
 from compliance.models import Indicator
+from notifications.models import Notification
+from notifications.tokens import preference_token
 
 PERSONAS = ["operator", "operator_b", "coordinator", "assessor", "leader", "outsider", "admin",
             "anonymous"]
@@ -62,7 +65,16 @@ def world(live_round, personas):
     obstacle = Obstacle.objects.create(agency=agency, description="Anggaran belum tersedia")
     membership = Membership.objects.get(user=personas["operator"])
     RoundGovernment.objects.create(round=live_round["round"], government=live_round["government"])
+    notification = Notification.objects.create(recipient=personas["operator"], kind="returned",
+                                               params={"agency": agency.name},
+                                               dedupe_key="matrix:1")
+    from django.core.files.storage import default_storage
+    path = default_storage.save("leader-reports/matrix.xlsx", ContentFile(b"PK"))
+    report = LeaderReport.objects.create(government=live_round["government"], frequency="weekly",
+                                         period_start="2026-01-05", period_end="2026-01-11",
+                                         file=path)
     return {
+        "notification": notification, "report": report,
         "live": live_round["round"], "published": Round.objects.get(year=2021),
         "government": live_round["government"], "assessment": assessment, "agency": agency,
         "indicator": indicator, "evidence": evidence, "link": link, "action": action,
@@ -164,6 +176,19 @@ def targets(w):
         "round-not-assessed": one(reverse("round-not-assessed", args=[live.id, gov.id]),
                                   {"not_assessed": "on", "reason": "Uji"}),
         "audit-log": one(reverse("audit-log")),
+        "obstacle-answer": one(reverse("obstacle-answer", args=[a.agency.id, w["obstacle"].id]),
+                               {"answer": "Anggaran perubahan"}, on_unit),
+        "leader-report-list": one(reverse("leader-report-list", args=[gov.id]), None, on_gov),
+        "leader-report-download": one(reverse("leader-report-download",
+                                              args=[gov.id, w["report"].id]), None, on_gov),
+        "notification-list": one(reverse("notification-list")),
+        "notification-bell": one(reverse("notification-bell")),
+        "notification-read": one(reverse("notification-read", args=[w["notification"].id]),
+                                 None, {"notification": w["notification"]}),
+        "notification-read-all": one(reverse("notification-read-all")),
+        "notification-preferences": one(reverse("notification-preferences")),
+        "notification-unsubscribe": one(reverse("notification-unsubscribe", args=[
+            preference_token(user=w["account"], kind="returned")])),
     }
 
 
@@ -183,6 +208,9 @@ RULE_ARGS = {
     "may_download_province_report": lambda o: (o["province_ids"],),
     "may_manage_users": lambda o: (),
     "may_administer": lambda o: (),
+    "may_read_notification": lambda o: (o["notification"],),
+    "may_answer_obstacle": lambda o: (o["agency"],),
+    "may_read_leader_reports": lambda o: (o["government"].id,),
 }
 
 

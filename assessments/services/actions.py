@@ -16,6 +16,7 @@ from agencies.models import Agency
 from audit.context import acting_user
 from compliance.models import Component
 
+from .. import notices
 from ..models import ActionItem, Obstacle
 
 TITLE_MAX = 500
@@ -136,6 +137,7 @@ def obstacle_report(*, agency: Agency, description: str, by,
     obstacle.full_clean()
     with acting_user(by):
         obstacle.save()
+    notices.on_obstacle(obstacle)
     return obstacle
 
 
@@ -152,4 +154,27 @@ def obstacle_resolve(*, obstacle: Obstacle, by) -> Obstacle:
         locked.full_clean(exclude=["reported_by"])
         with acting_user(by):
             locked.save()
+    return locked
+
+
+def obstacle_answer(*, obstacle: Obstacle, by, answer: str = "") -> Obstacle:
+    """A leader marks the obstacle seen and, optionally, answers it; the agency's operators are
+    told of an answer. Seen stays the first time it was seen."""
+    answer = (answer or "").strip()
+    if len(answer) > DESCRIPTION_MAX:
+        raise ValidationError({"answer": _(
+            "The answer may be at most %(max)s characters long (it has %(length)s).") % {
+            "max": DESCRIPTION_MAX, "length": len(answer)}})
+    with transaction.atomic():
+        locked = Obstacle.objects.select_for_update().get(id=obstacle.id)
+        now = timezone.now()
+        locked.seen_at = locked.seen_at or now
+        answered = bool(answer) and answer != locked.answer
+        if answered:
+            locked.answer, locked.answered_by, locked.answered_at = answer, by, now
+        locked.full_clean(exclude=["reported_by"])
+        with acting_user(by):
+            locked.save()
+        if answered:
+            notices.on_obstacle_answer(locked)
     return locked

@@ -17,6 +17,7 @@ from compliance.models import Methodology
 from compliance.scoring import government_score, rank
 from compliance.specs import methodology_spec
 
+from .. import notices
 from ..models import (ActionItem, Answer, Assessment, GovernmentResult, Round, RoundGovernment,
                       RoundTransition)
 
@@ -145,8 +146,9 @@ def round_transition(*, round_: Round, to_state: str, by, reason: str = "") -> R
             round_publish_results(round_=locked)
         locked.state = to_state
         locked.save(update_fields=["state"])
-        RoundTransition.objects.create(round=locked, from_state=current, to_state=to_state,
-                                       actor=by, reason=reason)
+        transition = RoundTransition.objects.create(round=locked, from_state=current,
+                                                    to_state=to_state, actor=by, reason=reason)
+        notices.on_round_transition(transition)
     return locked
 
 

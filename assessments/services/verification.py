@@ -12,6 +12,7 @@ from audit.context import acting_user
 from compliance.models import Indicator
 from compliance.specs import methodology_spec
 
+from .. import notices
 from ..models import Answer, Assessment, Round
 from .answers import ChecklistLocked, check_version, lock_round_shared
 from .scores import assessment_recompute_verified
@@ -57,6 +58,7 @@ def answer_verify(*, assessment_id: int, indicator: Indicator, user, verified_va
         check_version(answer, current, expected_version)
         if answer is None:  # the operator left it empty; the assessor still scores it
             answer = Answer(assessment=assessment, indicator=indicator, version=0)
+        new_finding = bool(finding) and not answer.finding
         answer.verified_value = None if verified_not_applicable else verified_value
         answer.verified_not_applicable = verified_not_applicable
         answer.finding = finding
@@ -67,6 +69,8 @@ def answer_verify(*, assessment_id: int, indicator: Indicator, user, verified_va
         with acting_user(user):
             answer.save()
         assessment_recompute_verified(assessment=assessment)
+        if new_finding:
+            notices.on_finding(answer)
     return answer
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .. import notices
 from ..models import Assessment, ChecklistEvent
 from ..rules import checklist_lock_reason, return_lock_reason
 from ..selectors.checklist import missing_indicators
@@ -30,8 +31,9 @@ def assessment_submit(*, assessment_id: int, user) -> Assessment:
         assessment.status = Assessment.Status.SUBMITTED
         assessment.full_clean()
         assessment.save(update_fields=["status", "updated_at"])
-        ChecklistEvent.objects.create(assessment=assessment, kind=ChecklistEvent.Kind.SUBMITTED,
-                                      actor=user)
+        event = ChecklistEvent.objects.create(
+            assessment=assessment, kind=ChecklistEvent.Kind.SUBMITTED, actor=user)
+        notices.on_checklist_event(event)
     return assessment
 
 
@@ -50,6 +52,8 @@ def assessment_return(*, assessment_id: int, user, comment: str) -> Assessment:
             raise ChecklistLocked(reason)
         assessment.status = Assessment.Status.RETURNED
         assessment.save(update_fields=["status", "updated_at"])
-        ChecklistEvent.objects.create(assessment=assessment, kind=ChecklistEvent.Kind.RETURNED,
-                                      actor=user, comment=comment)
+        event = ChecklistEvent.objects.create(
+            assessment=assessment, kind=ChecklistEvent.Kind.RETURNED, actor=user,
+            comment=comment)
+        notices.on_checklist_event(event)
     return assessment

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.access import (agency_or_404, government_or_404, may_follow_up, may_watch_progress,
+from agencies.access import (agency_or_404, government_or_404, may_answer_obstacle,
+                             may_follow_up, may_read_leader_reports, may_watch_progress,
                              require)
 from compliance.models import Component
 
@@ -146,7 +147,8 @@ def render_agency_page(request, agency, *, action_form=None, obstacle_form=None,
         rows.append((row, form))
     return render(request, "assessments/actions/agency.html", {
         "agency": agency, "government": agency.government, "data": data, "rows": rows,
-        "can_write": can_write, "can_see_overview": may_watch_progress(request.user,
+        "can_write": can_write, "can_answer_obstacles": may_answer_obstacle(request.user, agency),
+        "can_see_overview": may_watch_progress(request.user,
                                                                      agency.government_id),
         "action_form": action_form or (ActionCreateForm(components=components)
                                        if can_write else None),
@@ -170,7 +172,8 @@ def government_actions_view(request, gov_id):
     government = government_or_404(request.user, gov_id)
     require(may_watch_progress(request.user, government.id))
     return render(request, "assessments/actions/government.html", {
-        "government": government, "data": government_actions(government)})
+        "government": government, "data": government_actions(government),
+        "can_read_reports": may_read_leader_reports(request.user, government.id)})
 
 
 # Writes.

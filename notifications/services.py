@@ -1,0 +1,132 @@
+"""Writes of the notifications app: record a notification, queue its mail, mark as read,
+choose how to be told.
+
+Callers (the assessments services) call ``notify_on_commit`` inside their own transaction: the
+notification is recorded only once that transaction commits, so a rolled-back submission tells
+nobody. Every notification carries a dedupe key; recording the same key again does nothing,
+which makes the periodic jobs safe to run twice."""
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .kinds import Kind
+from .models import MailLanguage, Mode, Notification, NotificationPreference, Outbox
+
+log = logging.getLogger("kepatuhan.notifications")
+
+
+def mode_of(user, kind) -> str:
+    row = NotificationPreference.objects.filter(user=user, kind=kind).first()
+    return row.mode if row else Mode.IMMEDIATE
+
+
+def language_of(user) -> str:
+    row = MailLanguage.objects.filter(user=user).first()
+    from django.conf import settings
+    return row.language if row else settings.LANGUAGE_CODE
+
+
+def _insert_once(model, **values):
+    """Insert, or None when the unique dedupe key is already there (another worker, an earlier
+    run). The savepoint keeps the caller's transaction usable after the refused insert."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**values)
+    except IntegrityError:
+        if model.objects.filter(dedupe_key=values["dedupe_key"]).exists():
+            return None
+        raise
+
+
+def notify(*, recipients, kind: str, key: str, params: dict, url: str = "", subject=None,
+           attachment: str = "", attachment_name: str = "") -> list[Outbox]:
+    """Record one notification per recipient under ``key`` + recipient, and queue the mails of
+    those who want them now. Returns the outbox rows created (whose delivery the caller's
+    commit starts)."""
+    assert kind in Kind.values, kind
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    queued = []
+    with transaction.atomic():
+        for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
+            dedupe = f"{key}:u{user.pk}"
+            mode = mode_of(user, kind)
+            note = _insert_once(Notification, recipient=user, kind=kind, params=params, url=url,
+                                subject_type=subject_type,
+                                subject_id=subject.pk if subject is not None else None,
+                                dedupe_key=dedupe,
+                                digest_pending=mode == Mode.DIGEST and bool(user.email))
+            if note is None or mode != Mode.IMMEDIATE or not user.email:
+                continue
+            row = _insert_once(Outbox, recipient=user, dedupe_key=dedupe, notification=note,
+                               attachment=attachment, attachment_name=attachment_name)
+            if row is not None:
+                queued.append(row)
+        ids = [row.id for row in queued]
+        if ids:
+            transaction.on_commit(lambda: enqueue_delivery(ids))
+    return queued
+
+
+def notify_on_commit(**kwargs) -> None:
+    """``notify`` once the caller's transaction commits (nothing for a rolled-back change)."""
+    transaction.on_commit(lambda: notify(**kwargs))
+
+
+def enqueue_delivery(outbox_ids) -> None:
+    from .tasks import deliver_mail
+    for outbox_id in outbox_ids:
+        deliver_mail.delay(outbox_id)
+
+
+def notification_mark_read(*, user, notification_id=None) -> int:
+    """Mark one of the user's notifications read (or all of them); someone else's is never
+    touched (the query is the user's own)."""
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        queryset = queryset.filter(id=notification_id)
+    return queryset.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def preference_set(*, user, kind: str, mode: str) -> NotificationPreference:
+    preference, _created = NotificationPreference.objects.get_or_create(user=user, kind=kind)
+    preference.mode = mode
+    preference.full_clean()
+    preference.save()
+    return preference
+
+
+@transaction.atomic
+def mail_language_set(*, user, language: str) -> MailLanguage:
+    row, _created = MailLanguage.objects.get_or_create(user=user)
+    row.language = language
+    row.full_clean()
+    row.save()
+    return row
+
+
+def digests_queue(*, day) -> list[Outbox]:
+    """One digest mail per user for the notifications waiting for it (key: user + day, so a
+    second run the same day queues nothing new)."""
+    queued = []
+    waiting = (Notification.objects.filter(digest_pending=True)
+               .values_list("recipient_id", flat=True).distinct())
+    for recipient_id in list(waiting):
+        with transaction.atomic():
+            notes = list(Notification.objects.select_for_update()
+                         .filter(recipient_id=recipient_id, digest_pending=True))
+            if not notes:
+                continue
+            row = _insert_once(Outbox, recipient_id=recipient_id,
+                               dedupe_key=f"digest:{day.isoformat()}:u{recipient_id}")
+            if row is None:
+                continue
+            row.digest_of.set(notes)
+            Notification.objects.filter(id__in=[n.id for n in notes]).update(
+                digest_pending=False)
+            queued.append(row)
+    if queued:
+        enqueue_delivery([row.id for row in queued])
+    return queued
