@@ -22,6 +22,7 @@ from ..selectors.checklist import checklist, indicator_line, summary
 from ..selectors.history import checklist_history_rows
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
 from ..services.workflow import ChecklistIncomplete, assessment_return, assessment_submit
+from .confirm import ask_confirmation, is_confirmed
 
 VALUE_LABELS = {
     1: {0: gettext_lazy("Not fulfilled"), 1: gettext_lazy("Fulfilled")},
@@ -107,6 +108,8 @@ def answer_save_view(request, pk, indicator_id):
 def checklist_submit(request, pk):
     assessment = assessment_or_404(request.user, pk)
     require(may_answer(request.user, assessment))
+    if not is_confirmed(request):
+        return ask_confirmation(request, "checklist-submit-confirm", assessment.id)
     try:
         assessment_submit(assessment_id=assessment.id, user=request.user)
         messages.success(request, _("The checklist has been submitted to the coordinator."))
