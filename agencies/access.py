@@ -411,6 +411,7 @@ ROUTES = {
     "progress-board": Route("may_view_government", "may_watch_progress"),
     "government-actions": Route("may_view_government", "may_watch_progress"),
     "comparison": Route("may_view_government", "may_compare"),
+    "government-rapor-pdf": Route("may_view_government", "may_compare"),
     # an agency's checklist
     "checklist": Route("may_view_agency", LOGIN),
     "checklist-history": Route("may_view_agency", LOGIN),
@@ -423,6 +424,7 @@ ROUTES = {
     "checklist-return": Route("may_view_agency", None, "may_return"),
     "rapor": Route("may_view_agency", "may_read_rapor"),
     "rapor-xlsx": Route("may_view_agency", "may_read_rapor"),
+    "rapor-pdf": Route("may_view_agency", "may_read_rapor"),
     # verification
     "verify": Route("may_view_agency", "may_read_verification"),
     "verify-save": Route("may_view_agency", None, "may_verify"),
