@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: venv test-deps print-deps run test messages catalogue chromium screenshots worker
+.PHONY: venv test-deps print-deps pdf-deps run test messages catalogue chromium screenshots worker
 
 # The stamps reinstall the requirements whenever a requirements file is newer than they are.
 venv: $(VENV)/.stamp-requirements
@@ -56,7 +56,31 @@ CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
 worker: venv .env
 	DEBUG=true CELERY_BROKER_URL=$(CELERY_BROKER_URL) $(VENV)/bin/celery -A compliance worker --beat --loglevel=INFO --concurrency=2
 
-test: test-deps print-deps .env chromium
+# The PDF rapors (WeasyPrint) need Pango and a font; their tests read the PDFs back with
+# poppler-utils' pdftotext (tests/assessments/test_pdf.py). Debian packages: installed when
+# missing and running as root (as .ci/run does); otherwise `make test` stops at once with the
+# command to run.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+installed = dpkg-query -W -f='$${Status}' $(1) 2>/dev/null | grep -q 'ok installed'
+PDF_CHECK := $(call installed,libpango-1.0-0) && $(call installed,libpangoft2-1.0-0) \
+	&& $(call installed,fonts-dejavu-core) && command -v pdftotext >/dev/null
+
+pdf-deps:
+	@if ! { $(PDF_CHECK); }; then \
+	    if [ "$$(id -u)" -eq 0 ]; then \
+	        echo "Installing $(PDF_PACKAGES) for the PDF rapors"; \
+	        DEBIAN_FRONTEND=noninteractive apt-get update </dev/null && \
+	        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	            $(PDF_PACKAGES) </dev/null; \
+	    else \
+	        echo "make test needs Pango, DejaVu fonts and poppler-utils (the PDF rapors)."; \
+	        echo "Install them with:"; \
+	        echo "    sudo apt-get install -y --no-install-recommends $(PDF_PACKAGES)"; \
+	        exit 1; \
+	    fi; \
+	fi
+
+test: test-deps print-deps pdf-deps .env chromium
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 

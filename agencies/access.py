@@ -476,6 +476,7 @@ ROUTES = {
     "progress-board": Route("may_view_government", "may_watch_progress"),
     "government-actions": Route("may_view_government", "may_watch_progress"),
     "comparison": Route("may_view_government", "may_compare"),
+    "government-rapor-pdf": Route("may_view_government", "may_compare"),
     # an agency's checklist
     "checklist": Route("may_view_agency", LOGIN),
     "checklist-history": Route("may_view_agency", LOGIN),
@@ -484,14 +485,17 @@ ROUTES = {
     "evidence-remove": Route("may_view_agency", None, "may_answer"),
     "evidence-download": Route("may_view_agency", LOGIN),
     "checklist-submit": Route("may_view_agency", None, "may_answer"),
+    "checklist-submit-confirm": Route("may_view_agency", "may_answer"),
     "checklist-return": Route("may_view_agency", None, "may_return"),
     "rapor": Route("may_view_agency", "may_read_rapor"),
     "rapor-xlsx": Route("may_view_agency", "may_read_rapor"),
+    "rapor-pdf": Route("may_view_agency", "may_read_rapor"),
     # verification
     "verify": Route("may_view_agency", "may_read_verification"),
     "verify-save": Route("may_view_agency", None, "may_verify"),
     "verify-survey": Route("may_view_agency", None, "may_verify"),
     "verify-finalise": Route("may_view_agency", None, "may_verify"),
+    "verify-finalise-confirm": Route("may_view_agency", "may_verify"),
     # follow-up
     "agency-actions": Route("may_view_agency", LOGIN),
     "action-create": Route("may_view_agency", None, "may_follow_up"),
@@ -517,6 +521,7 @@ ROUTES = {
     "round-create": Route(None, "may_administer", "may_administer"),
     "round-detail": Route(None, "may_administer"),
     "round-transition": Route(None, None, "may_administer"),
+    "round-transition-confirm": Route(None, "may_administer"),
     "round-government": Route(None, "may_administer", "may_administer"),
     "round-not-assessed": Route(None, None, "may_administer"),
     "audit-log": Route(None, "may_administer"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import (board, checklist, evidence, exports, governments, history, home,
+from .views import (board, checklist, confirm, evidence, exports, governments, history, home,
                     rankings, verification)
 
 urlpatterns = [
@@ -32,6 +32,8 @@ urlpatterns = [
     path("evidence/<int:evidence_id>/download/", evidence.evidence_download,
          name="evidence-download"),
     path("checklists/<int:pk>/submit/", checklist.checklist_submit, name="checklist-submit"),
+    path("checklists/<int:pk>/submit/confirm/", confirm.checklist_submit_confirm,
+         name="checklist-submit-confirm"),
     path("checklists/<int:pk>/return/", checklist.checklist_return, name="checklist-return"),
     path("checklists/<int:pk>/history/", history.checklist_history, name="checklist-history"),
     path("verify/<int:pk>/", verification.verify_view, name="verify"),
@@ -39,4 +41,6 @@ urlpatterns = [
          name="verify-save"),
     path("verify/<int:pk>/survey/", verification.verify_survey, name="verify-survey"),
     path("verify/<int:pk>/finalise/", verification.verify_finalise, name="verify-finalise"),
+    path("verify/<int:pk>/finalise/confirm/", confirm.verify_finalise_confirm,
+         name="verify-finalise-confirm"),
 ]

@@ -1,7 +1,7 @@
 """The administrator's round pages (included from compliance/urls.py)."""
 from django.urls import path
 
-from .views import rounds_admin
+from .views import confirm, rounds_admin
 
 urlpatterns = [
     path("rounds/", rounds_admin.round_list, name="round-list"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("rounds/<int:pk>/", rounds_admin.round_detail, name="round-detail"),
     path("rounds/<int:pk>/transition/", rounds_admin.round_transition_view,
          name="round-transition"),
+    path("rounds/<int:pk>/confirm/<slug:to_state>/", confirm.round_transition_confirm,
+         name="round-transition-confirm"),
     path("rounds/<int:pk>/governments/<int:government_id>/", rounds_admin.round_government,
          name="round-government"),
     path("rounds/<int:pk>/governments/<int:government_id>/not-assessed/",

@@ -188,11 +188,11 @@ def test_operator_evidence_removal_ignores_scope(client, w):
 def test_operator_submit_ignores_status_scores_and_sample(client, w):
     answer_everything(w, w.personas["operator"])
     check_extras(client, w.personas["operator"],
-                 reverse("checklist-submit", args=[w.assessment.pk]), {},
+                 reverse("checklist-submit", args=[w.assessment.pk]), {"confirmed": "1"},
                  smuggled(w, status="returned", comment="Sudah", kind="returned"))
     with transaction.atomic():
         client.post(reverse("checklist-submit", args=[w.assessment.pk]),
-                    smuggled(w, status="returned"))
+                    {"confirmed": "1", **smuggled(w, status="returned")})
         assert Assessment.objects.get(pk=w.assessment.pk).status == "submitted"
         transaction.set_rollback(True)
 
@@ -245,7 +245,8 @@ def test_operator_cannot_post_a_verified_value(client, w):
 @pytest.mark.django_db
 def test_operator_cannot_post_the_survey_score_or_finalise(client, w):
     enter_verification(w)
-    for name, data in (("verify-survey", {"survey_score": "100"}), ("verify-finalise", {})):
+    for name, data in (("verify-survey", {"survey_score": "100"}),
+                       ("verify-finalise", {"confirmed": "1"})):
         response = check_refused(client, w.personas["operator"],
                                  reverse(name, args=[w.assessment.pk]), data)
         assert response.status_code == 403, name
@@ -375,7 +376,8 @@ def test_assessor_finalise_ignores_who_when_and_scores(client, w):
                       user=w.personas["assessor"], verified_value=1,
                       verified_not_applicable=False, finding="", expected_version=0)
     check_extras(client, w.personas["assessor"],
-                 reverse("verify-finalise", args=[w.assessment.pk]), {}, smuggled(w))
+                 reverse("verify-finalise", args=[w.assessment.pk]), {"confirmed": "1"},
+                 smuggled(w))
 
 
 @pytest.mark.django_db
@@ -392,7 +394,8 @@ def test_leader_and_assessor_cannot_follow_up_or_administer(client, w):
         for url, data in (
                 (reverse("action-create", args=[w.agency.pk]), {"title": "Papan"}),
                 (reverse("action-update", args=[w.agency.pk, w.action.pk]), {"status": "done"}),
-                (reverse("round-transition", args=[w.round.pk]), {"to_state": "verification"}),
+                (reverse("round-transition", args=[w.round.pk]),
+                 {"to_state": "verification", "confirmed": "1"}),
                 (reverse("round-create"), {"year": "2027", "name": "x"}),
                 (reverse("user-create"), {"username": "x", "role": "administrator"})):
             response = check_refused(client, w.personas[persona], url, data)
@@ -413,7 +416,7 @@ def test_admin_round_create_ignores_state_official_and_scores(client, w):
 def test_admin_round_transition_ignores_state_and_official(client, w):
     check_extras(client, w.personas["admin"],
                  reverse("round-transition", args=[w.round.pk]),
-                 {"to_state": "verification", "reason": ""},
+                 {"to_state": "verification", "reason": "", "confirmed": "1"},
                  smuggled(w, state="published", is_official="on", year="1999",
                           methodology="1", name="Diganti"))
 
@@ -421,7 +424,7 @@ def test_admin_round_transition_ignores_state_and_official(client, w):
 @pytest.mark.django_db
 def test_admin_round_transition_cannot_skip_verification(client, w):
     check_refused(client, w.personas["admin"], reverse("round-transition", args=[w.round.pk]),
-                  {"to_state": "published", "reason": "Langsung"})
+                  {"to_state": "published", "reason": "Langsung", "confirmed": "1"})
 
 
 @pytest.mark.django_db

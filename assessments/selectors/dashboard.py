@@ -1,5 +1,8 @@
 """A government's dashboard: its trend, units, component heat-map, weakest components and the
-path to the next zone. A fixed number of queries whatever the number of units."""
+path to the next zone, for one round chosen from the government's rounds (the latest with
+published figures by default). A live round is a self-assessment projection: shown beside the
+published round, or on its own only when chosen or when nothing is published yet. A fixed number
+of queries whatever the number of units."""
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,8 +15,8 @@ from compliance.paths import IndicatorState, government_path, indicator_gains, u
 from compliance.scoring import round2
 from compliance.specs import methodology_spec
 
-from ..models import Answer, Assessment, ComponentScore, Round
-from .governments import government_history
+from ..models import Answer, Assessment, ComponentScore
+from .governments import choose_round, government_history, government_rounds, live_rounds
 
 WEAKEST = 3
 
@@ -37,11 +40,6 @@ def methodology_warnings(history) -> list[str]:
                 "first": before.round.year, "second": after.round.year,
                 "m1": before.round.methodology.name, "m2": after.round.methodology.name})
     return warnings
-
-
-def latest_checklist_round(government) -> Round | None:
-    return (Round.objects.filter(assessments__agency__government=government)
-            .select_related("methodology").order_by("-year", "-id").first())
 
 
 def chart_data(history):
@@ -87,12 +85,25 @@ def weakest_components(assessments, components, cells, limit=WEAKEST):
     return result
 
 
-def government_dashboard(government):
+def government_dashboard(government, round_value=None):
+    """``round_value``: the request's ``?round=``, checked against the government's rounds."""
     history = government_history(government)
-    round_ = latest_checklist_round(government)
+    rounds = government_rounds(government)
+    round_ = choose_round(rounds, round_value)
+    chosen_id = round_.id if round_ is not None else None
+    live = live_rounds(government)
     result = {"history": history, "warnings": methodology_warnings(history),
-              "chart": chart_data(history), "round": round_, "units": [], "components": [],
-              "weakest": [], "path": None, "use_verified": False}
+              "chart": chart_data(history), "rounds": rounds, "round": round_,
+              "is_projection": round_ is not None and not round_.is_published,
+              "published_row": next((row for row in history if row.round.id == chosen_id),
+                                    None),
+              "projections": [entry for entry in live if entry.round.id != chosen_id],
+              "selected_live": next((entry for entry in live if entry.round.id == chosen_id),
+                                    None),
+              "latest_published": next((row for row in reversed(history)
+                                        if any(r.id == row.round.id for r in rounds)), None),
+              "units": [], "components": [], "weakest": [], "path": None,
+              "use_verified": False}
     if round_ is None:
         return result
     spec = methodology_spec(round_.methodology_id)

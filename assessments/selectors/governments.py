@@ -1,8 +1,10 @@
-"""A government's page: its published history with ranks, and the live round from checklists."""
+"""A government's page: its published history with ranks, the rounds its pages can show (one
+chosen by ``?round=``, published figures by default) and the live rounds from checklists."""
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -113,6 +115,11 @@ class LiveRound:
     label: str
     sampled_count: int
 
+    @property
+    def scored_count(self) -> int:
+        """Sampled units with a self-score: those the mock score is the mean of."""
+        return sum(1 for unit in self.units if unit.sampled and unit.self_score is not None)
+
 
 def live_rounds(government: Government) -> list[LiveRound]:
     """Rounds still being filled, with the government's mock score: the mean of its sampled
@@ -136,3 +143,52 @@ def live_rounds(government: Government) -> list[LiveRound]:
             category=band.category if band else "", zone=band.zone if band else "",
             label=spec.label(band, language), sampled_count=len(sampled)))
     return live
+
+
+def government_rounds(government: Government) -> list[Round]:
+    """The rounds in which the government has units, newest first: the allow-list of the
+    pages' round selector (one query). Rounds of imported official results hold no unit
+    figures; their scores are in the history."""
+    has_unit = Assessment.objects.filter(round=OuterRef("pk"), agency__government=government)
+    return list(Round.objects.filter(Exists(has_unit)).select_related("methodology")
+                .order_by("-year", "-created_at", "-id"))
+
+
+def choose_round(rounds: list[Round], value) -> Round | None:
+    """The round named by ``?round=`` if it is one of ``rounds``; otherwise the latest round
+    with published figures, and only when there is none the latest live round (which the pages
+    then label as a projection). The value is compared as text with the allowed ids, so no
+    request value ever reaches a query."""
+    wanted = str(value or "").strip()
+    chosen = next((round_ for round_ in rounds if str(round_.id) == wanted), None)
+    if chosen is not None:
+        return chosen
+    published = [round_ for round_ in rounds if round_.is_published]
+    return (published or rounds or [None])[0]
+
+
+@dataclass
+class RoundUnit:
+    """A unit's published (verified) figures in one round; ``can_open`` is set by the view
+    from the access policy."""
+
+    assessment: Assessment
+    category: str
+    zone: str
+    label: str
+    can_open: bool = False
+
+
+def round_units(government: Government, round_: Round) -> list[RoundUnit]:
+    """The government's units in a published round with their verified scores and zones,
+    sampled units first (one query). Call only for a published round: verified figures are
+    secret before publication."""
+    spec = methodology_spec(round_.methodology_id)
+    language = (get_language() or "id")[:2]
+    units = []
+    for assessment in (Assessment.objects.filter(round=round_, agency__government=government)
+                       .select_related("agency").order_by("-sampled", "agency__name", "id")):
+        band = spec.band(assessment.verified_score)
+        units.append(RoundUnit(assessment=assessment, category=band.category if band else "",
+                               zone=band.zone if band else "", label=spec.label(band, language)))
+    return units

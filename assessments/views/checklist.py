@@ -23,6 +23,7 @@ from ..rules import checklist_lock_reason, return_lock_reason
 from ..selectors.checklist import checklist, indicator_line, summary
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
 from ..services.workflow import ChecklistIncomplete, assessment_return, assessment_submit
+from .confirm import ask_confirmation, is_confirmed
 
 VALUE_LABELS = {
     1: {0: gettext_lazy("Not fulfilled"), 1: gettext_lazy("Fulfilled")},
@@ -112,6 +113,8 @@ def answer_save_view(request, pk, indicator_id):
 def checklist_submit(request, pk):
     assessment = assessment_or_404(request.user, pk)
     require(may_answer(request.user, assessment))
+    if not is_confirmed(request):
+        return ask_confirmation(request, "checklist-submit-confirm", assessment.id)
     try:
         assessment_submit(assessment_id=assessment.id, user=request.user)
         messages.success(request, _("The checklist has been submitted to the coordinator."))

@@ -7,7 +7,8 @@ from agencies.access import (government_or_404, may_compare, may_verify, may_vie
 
 from ..models import Round
 from ..selectors.dashboard import government_dashboard
-from ..selectors.governments import government_history, live_rounds
+from ..selectors.governments import (choose_round, government_history, government_rounds,
+                                     live_rounds, round_units)
 
 
 def live_round_rights(user, live):
@@ -22,18 +23,34 @@ def live_round_rights(user, live):
     return live
 
 
+def unit_rights(user, units):
+    for unit in units:
+        unit.can_open = may_view_agency(user, unit.assessment.agency)
+    return units
+
+
 @login_required
 @require_safe
 def government_detail(request, pk):
+    """The chosen round (published figures by default) first; live rounds follow as
+    projections, the chosen one first when it is live."""
     government = government_or_404(request.user, pk)
     history = government_history(government)
+    rounds = government_rounds(government)
+    round_ = choose_round(rounds, request.GET.get("round"))
+    live = live_round_rights(request.user, live_rounds(government))
+    live.sort(key=lambda entry: round_ is None or entry.round.id != round_.id)
     return render(request, "assessments/government_detail.html", {
         "government": government,
         "history": history,
+        "rounds": rounds,
+        "round": round_,
+        "round_units": unit_rights(request.user, round_units(government, round_))
+        if round_ is not None and round_.is_published else [],
         "comparable": {row.round.id for row in history
                        if may_compare(request.user, government.id, row.round)},
         "can_watch_progress": may_watch_progress(request.user, government.id),
-        "live_rounds": live_round_rights(request.user, live_rounds(government)),
+        "live_rounds": live,
     })
 
 
@@ -42,4 +59,5 @@ def government_detail(request, pk):
 def government_dashboard_view(request, pk):
     government = government_or_404(request.user, pk)
     return render(request, "assessments/dashboard.html", {
-        "government": government, **government_dashboard(government)})
+        "government": government,
+        **government_dashboard(government, request.GET.get("round"))})

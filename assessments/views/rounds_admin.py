@@ -30,6 +30,7 @@ from agencies.models import Government, Province
 from compliance.models import Methodology
 
 from ..models import Assessment, Round, RoundGovernment, RoundTransition
+from .confirm import ask_confirmation, is_confirmed
 from ..services.rounds import (CORRECTION, FORWARD, PublicationBlocked, TransitionRefused,
                                assessment_set_sampled, government_set_not_assessed,
                                publication_problems, round_create, round_transition)
@@ -306,6 +307,9 @@ def round_transition_view(request, pk):
     if not form.is_valid():
         messages.error(request, _("This step is not possible."))
         return redirect("round-detail", round_.pk)
+    if not is_confirmed(request):
+        return ask_confirmation(request, "round-transition-confirm", round_.pk,
+                                form.cleaned_data["to_state"])
     try:
         round_ = round_transition(round_=round_, to_state=form.cleaned_data["to_state"],
                                   by=request.user, reason=form.cleaned_data["reason"])

@@ -21,6 +21,7 @@ from ..services.verification import (VerificationIncomplete, answer_verify,
                                      parse_survey_score, verification_lock_reason)
 from ..lookups import assessment_or_404
 from .checklist import value_options
+from .confirm import ask_confirmation, is_confirmed
 
 
 def _readable(user, pk):
@@ -106,6 +107,8 @@ def verify_survey(request, pk):
 @require_POST
 def verify_finalise(request, pk):
     assessment = _writable(request.user, pk)
+    if not is_confirmed(request):
+        return ask_confirmation(request, "verify-finalise-confirm", assessment.id)
     try:
         assessment_finalise(assessment_id=assessment.id, user=request.user)
         messages.success(request, _("The unit is finalised; its verified score is fixed."))

@@ -278,8 +278,8 @@ def test_double_post_of_submit_gives_one_transition_and_one_event(client, standa
     fill_checklist(world.unit)
     client.force_login(world.operator)
     url = reverse("checklist-submit", args=[world.unit.id])
-    assert client.post(url).status_code == 302
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"confirmed": "1"}).status_code == 302
+    assert client.post(url, {"confirmed": "1"}).status_code == 302
     assert Assessment.objects.get(id=world.unit.id).status == "submitted"
     assert ChecklistEvent.objects.count() == 1
 
@@ -290,9 +290,9 @@ def test_double_post_of_publish_gives_one_publication_and_one_event(client, stan
     ready_to_publish(world)
     client.force_login(world.admin)
     url = reverse("round-transition", args=[world.round.id])
-    client.post(url, {"to_state": "published", "reason": ""})
+    client.post(url, {"to_state": "published", "reason": "", "confirmed": "1"})
     after_first = (counts(world), list(GovernmentResult.objects.order_by("id").values()))
-    client.post(url, {"to_state": "published", "reason": ""})
+    client.post(url, {"to_state": "published", "reason": "", "confirmed": "1"})
     assert (counts(world), list(GovernmentResult.objects.order_by("id").values())) == after_first
     assert after_first[0]["results"] == 2
     assert after_first[0]["actions"] == Answer.objects.exclude(finding="").count() == 3

@@ -87,7 +87,8 @@ def draft(personas, mubar_units, methodology):
 
 def post_step(client, round_, to_state, reason=""):
     return client.post(reverse("round-transition", args=[round_.id]),
-                       {"to_state": to_state, "reason": reason}, follow=True)
+                       {"to_state": to_state, "reason": reason, "confirmed": "1"},
+                       follow=True)
 
 
 def state_of(round_):
@@ -203,7 +204,10 @@ def test_every_step_through_the_forms_is_logged_with_who(admin_client, personas,
     assert state_of(round_) == "verification"
     page = admin_client.get(reverse("round-detail", args=[round_.id]))
     assert "Publish again after the correction" in text_of(page)
-    assert 'id="reason-published"' in page.content.decode()
+    confirm = admin_client.get(reverse("round-transition-confirm", args=[round_.id,
+                                                                         "published"]))
+    assert re.search(r'<input type="text" id="reason" name="reason"[^>]* required',
+                     confirm.content.decode())
     response = post_step(admin_client, round_, "published")
     assert state_of(round_) == "verification"
     assert "Give the reason for the correction." in messages_of(response)
@@ -409,7 +413,7 @@ def targets(draft):
             Methodology.objects.get(code="ombudsman-2022"), year="2028", name="Baru",
             governments=[str(mubar.id)])),
         ("POST", "round-transition"): (reverse("round-transition", args=[round_.id]),
-                                       {"to_state": "self_assessment"}),
+                                       {"to_state": "self_assessment", "confirmed": "1"}),
         ("POST", "round-not-assessed"): (
             reverse("round-not-assessed", args=[round_.id, mubar.id]),
             {"not_assessed": "on", "reason": "Alasan"}),

@@ -48,14 +48,15 @@ def test_survey_and_finalise_through_the_pages(client, verifying, unit):
     client.post(reverse("verify-survey", args=[unit.id]), {"survey_score": "82,5"})
     unit.refresh_from_db()
     assert unit.survey_score == Decimal("82.50")
-    response = client.post(reverse("verify-finalise", args=[unit.id]), follow=True)
+    response = client.post(reverse("verify-finalise", args=[unit.id]), {"confirmed": "1"},
+                           follow=True)
     assert "48 indicators are not verified" in response.content.decode()
     for indicator in Indicator.objects.all():
         answer = Answer.objects.filter(assessment=unit, indicator=indicator).first()
         client.post(reverse("verify-save", args=[unit.id, indicator.id]),
                     {"verified_value": "3", "version": str(answer.verification_version
                                                            if answer else 0)})
-    client.post(reverse("verify-finalise", args=[unit.id]))
+    client.post(reverse("verify-finalise", args=[unit.id]), {"confirmed": "1"})
     unit.refresh_from_db()
     # all checklist dimensions 100, survey 82.50: (100 × 75.76 + 82.50 × 24.24) / 100 = 95.758
     assert unit.finalised_at is not None and unit.verified_score == Decimal("95.76")

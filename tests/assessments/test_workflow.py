@@ -30,7 +30,8 @@ def test_incomplete_submission_lists_what_is_missing(client, personas, live_roun
     assert len(caught.value.missing) == 47 and first not in caught.value.missing
     client.force_login(personas["operator"])
     client.cookies["django_language"] = "en"
-    response = client.post(reverse("checklist-submit", args=[assessment.id]), follow=True)
+    response = client.post(reverse("checklist-submit", args=[assessment.id]),
+                           {"confirmed": "1"}, follow=True)
     text = response.content.decode()
     assert "47 indicators are not answered" in text and "a2" in text and "n3" in text
     assessment.refresh_from_db()
@@ -43,8 +44,8 @@ def test_submit_locks_return_unlocks_and_history_is_shown(client, personas, live
     answer_all(assessment, personas["operator"])
     client.force_login(personas["operator"])
     url = reverse("checklist-submit", args=[assessment.id])
-    client.post(url)
-    client.post(url)  # a double click: one transition, one event
+    client.post(url, {"confirmed": "1"})
+    client.post(url, {"confirmed": "1"})  # a double click: one transition, one event
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
     assert ChecklistEvent.objects.filter(kind="submitted").count() == 1

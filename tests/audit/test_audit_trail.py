@@ -206,8 +206,8 @@ def test_a_double_submit_is_one_status_change_in_the_trail(client, personas, liv
     answer_all(assessment, personas["operator"])
     client.force_login(personas["operator"])
     url = reverse("checklist-submit", args=[assessment.id])
-    client.post(url)
-    client.post(url)
+    client.post(url, {"confirmed": "1"})
+    client.post(url, {"confirmed": "1"})
     status_changes = [e for e in entries("assessments_assessment", assessment.pk)
                       if e.action == "update"
                       and e.old_values["status"] != e.new_values["status"]]
@@ -220,7 +220,7 @@ def test_a_round_transition_is_in_the_trail_with_its_administrator(client, perso
     round_ = live_round["round"]
     client.force_login(personas["admin"])
     response = client.post(reverse("round-transition", args=[round_.pk]),
-                           {"to_state": "verification"})
+                           {"to_state": "verification", "confirmed": "1"})
     assert response.status_code in (200, 302)
     round_.refresh_from_db()
     assert round_.state == "verification"

@@ -94,6 +94,9 @@ def test_operator_checklist(live_server, page, axe_source, live_round):
     assert_accessible(page, axe_source, "checklist (id)")
     switch_language(page, "en")
     assert_accessible(page, axe_source, "checklist (en)")
+    page.locator("#submit-checklist").click()
+    expect(page.locator("#consequences")).to_be_visible()
+    assert_accessible(page, axe_source, "submit confirmation (en)")
 
     # The coordinator's view of it (with the return form) and the progress board.
     make_user("coordinator", Role.COORDINATOR, government=live_round["government"])
@@ -141,6 +144,13 @@ def test_dashboard_rapor_comparison_and_verification(live_server, page, axe_sour
     page.goto(f"{live_server.url}/verify/{unit.id}/")
     expect(page.locator("#verified-progress")).to_be_visible()
     assert_accessible(page, axe_source, "verification (id)")
+    page.goto(f"{live_server.url}/verify/{unit.id}/finalise/confirm/")
+    assert_accessible(page, axe_source, "finalise confirmation (id)")
+    page.context.clear_cookies()
+    log_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/rounds/{round_.id}/confirm/published/")
+    expect(page.locator("#confirm")).to_be_visible()
+    assert_accessible(page, axe_source, "publish confirmation (id)")
 
     publish(verified_round, personas)
     page.context.clear_cookies()

@@ -59,13 +59,22 @@ def test_operator_fills_attaches_and_submits_then_coordinator_returns(live_serve
         re.compile("evidence|bukti", re.I))
     expect(page.locator(f"#note-{second.id}")).to_have_value("masih dicari")
 
-    # Submitting with one indicator left is refused with what is missing.
+    # Submitting with one indicator left: the confirmation page names what is missing and
+    # offers no Confirm button; its link leads back to the indicator.
     page.locator("#submit-checklist").click()
-    expect(page.locator(".alert-danger")).to_contain_text(f"a{second.order}")
+    expect(page.locator("#cannot-confirm")).to_contain_text(f"a{second.order}")
+    expect(page.locator("#confirm")).to_have_count(0)
+    page.locator("#cannot-confirm a").first.click()
     page.locator(f"label[for=v-{second.id}-1]").click()
     expect(page.locator("#completion-text")).to_contain_text("48")
     expect(page.locator(f"#answer-state-{second.id}")).to_contain_text("Tersimpan")
     page.locator("#submit-checklist").click()
+    expect(page.locator("#consequences")).to_contain_text("48")
+    page.locator("#cancel").click()  # Cancel changes nothing
+    expect(page.locator("#submit-checklist")).to_be_visible()
+    assert Assessment.objects.get(id=assessment.id).status == "in_progress"
+    page.locator("#submit-checklist").click()
+    page.locator("#confirm").click()
     expect(page.locator("#checklist-events")).to_be_visible()
     expect(page.locator("#submit-checklist")).to_have_count(0)
     assert Assessment.objects.get(id=assessment.id).status == "submitted"

@@ -45,6 +45,8 @@ def test_assessor_verifies_admin_publishes_leader_sees_rank(live_server, page, v
     page.locator(f"#verify-{second.id} button[type=submit]").click()
     expect(page.locator("#verified-progress")).to_contain_text("48")
     page.locator("#finalise-unit").click()
+    expect(page.locator("#consequences")).to_contain_text("48")
+    page.locator("#confirm").click()
     expect(page.locator("#verify-summary")).to_contain_text(re.compile("finali", re.I))
     assert Answer.objects.get(assessment=dpmptsp, indicator=second).finding.startswith(
         "Maklumat")
@@ -52,7 +54,9 @@ def test_assessor_verifies_admin_publishes_leader_sees_rank(live_server, page, v
     page.context.clear_cookies()
     log_in(page, live_server.url, "admin")
     page.goto(f"{live_server.url}/rounds/{round_.id}/")
-    page.locator("#step-published button[type=submit]").click()
+    page.locator("#step-published a").click()
+    expect(page.locator("#not-finalised")).to_contain_text("0")
+    page.locator("#confirm").click()
     expect(page.locator("main")).to_contain_text(re.compile("Dipublikasikan|Published"))
     result = GovernmentResult.objects.get(round=round_, government=verifying["mubar"])
     assert result.rank_province == 1 and result.score is not None

@@ -1,0 +1,192 @@
+"""What an irreversible step will do, in figures, for its confirmation page: submitting a
+checklist, finalising a unit's verification, and moving a round to its next state.
+
+The pages show these figures before the user confirms; the services check the state again
+under their locks when the confirmed form arrives, so a figure that changed in between never
+lets a refused step through. A fixed number of queries per page whatever the number of units.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from compliance.models import Indicator
+from compliance.specs import methodology_spec
+
+from ..models import Answer, Assessment, GovernmentResult, Round, RoundGovernment
+from ..rules import checklist_lock_reason
+from .checklist import missing_indicators, summary
+
+LISTED = 20  # units or indicators named one by one; the rest are counted
+
+
+@dataclass(frozen=True)
+class Deadline:
+    day: date | None
+    today: date
+
+    @property
+    def days_left(self) -> int | None:
+        """Whole days until the deadline: 0 on the day itself, negative after it."""
+        return None if self.day is None else (self.day - self.today).days
+
+    @property
+    def days_passed(self) -> int | None:
+        return None if self.day is None else (self.today - self.day).days
+
+    @property
+    def passed(self) -> bool:
+        return self.day is not None and self.days_left < 0
+
+
+def deadline(day: date | None, today: date | None = None) -> Deadline:
+    return Deadline(day=day, today=today or timezone.localdate())
+
+
+@dataclass(frozen=True)
+class SubmitImpact:
+    """An operator's checklist before submission."""
+
+    assessment: Assessment
+    total: int
+    missing: list  # indicators without an answer, in checklist order
+    without_evidence: int  # answered as (partly) fulfilled with nothing attached
+    band: object
+    lock_reason: str | None
+    deadline: Deadline
+
+    @property
+    def answered(self) -> int:
+        return self.total - len(self.missing)
+
+    @property
+    def listed_missing(self) -> list:
+        return self.missing[:LISTED]
+
+    @property
+    def can_confirm(self) -> bool:
+        return not self.lock_reason and not self.missing
+
+
+def submit_impact(assessment: Assessment, today: date | None = None) -> SubmitImpact:
+    figures = summary(assessment)
+    return SubmitImpact(
+        assessment=assessment, total=figures["completion"].total,
+        missing=missing_indicators(assessment),
+        without_evidence=figures["without_evidence_count"], band=figures["band"],
+        lock_reason=checklist_lock_reason(assessment, today),
+        deadline=deadline(assessment.round.self_deadline, today))
+
+
+@dataclass(frozen=True)
+class FinaliseImpact:
+    """A unit's verification before the assessor fixes it."""
+
+    assessment: Assessment
+    total: int
+    missing: list  # indicators not verified yet
+    findings: int
+    survey_missing: bool  # the methodology asks for a survey score and none is entered
+    band: object
+    lock_reason: str | None
+    deadline: Deadline
+
+    @property
+    def verified(self) -> int:
+        return self.total - len(self.missing)
+
+    @property
+    def listed_missing(self) -> list:
+        return self.missing[:LISTED]
+
+    @property
+    def can_confirm(self) -> bool:
+        return not self.lock_reason and not self.missing
+
+
+def finalise_impact(assessment: Assessment, *, missing: list, lock_reason: str | None,
+                    today: date | None = None) -> FinaliseImpact:
+    """``missing`` and ``lock_reason``: the verification service's own answers
+    (``unverified_indicators``, ``verification_lock_reason``), so the page and the service
+    apply one rule."""
+    spec = methodology_spec(assessment.round.methodology_id)
+    return FinaliseImpact(
+        assessment=assessment, total=Indicator.objects.filter(active=True).count(),
+        missing=missing,
+        findings=Answer.objects.filter(assessment=assessment).exclude(finding="").count(),
+        survey_missing=any(d.is_survey for d in spec.dimensions)
+        and assessment.survey_score is None,
+        band=spec.band(assessment.verified_score), lock_reason=lock_reason,
+        deadline=deadline(assessment.round.verification_deadline, today))
+
+
+@dataclass(frozen=True)
+class RoundImpact:
+    """A round's figures before a change of state."""
+
+    round: Round
+    governments: int
+    not_assessed: int  # participating governments marked "not assessed"
+    units: int
+    sampled: int
+    by_status: dict = field(default_factory=dict)  # Assessment.Status value -> units
+    sampled_not_submitted: int = 0
+    not_finalised: int = 0  # sampled units of assessed governments, not finalised
+    governments_not_finalised: int = 0
+    pending: list = field(default_factory=list)  # the first of those units, by government
+    results: int = 0  # governments with a stored result
+    self_deadline: Deadline | None = None
+    verification_deadline: Deadline | None = None
+
+    @property
+    def assessed(self) -> int:
+        return self.governments - self.not_assessed
+
+    @property
+    def not_submitted(self) -> int:
+        return self.units - self.by_status.get(Assessment.Status.SUBMITTED, 0)
+
+    @property
+    def status_rows(self) -> list:
+        """(label, units) for every status, in workflow order."""
+        return [(label, self.by_status.get(value, 0))
+                for value, label in Assessment.Status.choices]
+
+    @property
+    def more_pending(self) -> int:
+        return max(0, self.not_finalised - len(self.pending))
+
+
+def round_impact(round_: Round, today: date | None = None) -> RoundImpact:
+    status_counts = {f"status_{value}": Count("id", filter=Q(status=value))
+                     for value in Assessment.Status.values}
+    units = Assessment.objects.filter(round=round_).aggregate(
+        all_units=Count("id"), sampled_units=Count("id", filter=Q(sampled=True)),
+        sampled_not_submitted=Count("id", filter=Q(sampled=True)
+                                    & ~Q(status=Assessment.Status.SUBMITTED)),
+        **status_counts)
+    participants = RoundGovernment.objects.filter(round=round_).aggregate(
+        all_governments=Count("id"),
+        not_assessed_governments=Count("id", filter=Q(not_assessed=True)))
+    excluded = RoundGovernment.objects.filter(round=round_, not_assessed=True).values(
+        "government_id")
+    pending = (Assessment.objects.filter(round=round_, sampled=True, finalised_at__isnull=True)
+               .exclude(agency__government_id__in=excluded))
+    pending_counts = pending.aggregate(
+        pending_units=Count("id"),
+        pending_governments=Count("agency__government_id", distinct=True))
+    today = today or timezone.localdate()
+    return RoundImpact(
+        round=round_, governments=participants["all_governments"],
+        not_assessed=participants["not_assessed_governments"], units=units["all_units"],
+        sampled=units["sampled_units"],
+        by_status={value: units[f"status_{value}"] for value in Assessment.Status.values},
+        sampled_not_submitted=units["sampled_not_submitted"],
+        not_finalised=pending_counts["pending_units"],
+        governments_not_finalised=pending_counts["pending_governments"],
+        pending=list(pending.select_related("agency__government")
+                     .order_by("agency__government__name", "agency__name", "id")[:LISTED]),
+        results=GovernmentResult.objects.filter(round=round_).count(),
+        self_deadline=deadline(round_.self_deadline, today),
+        verification_deadline=deadline(round_.verification_deadline, today))
