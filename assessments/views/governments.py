@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from agencies.access import (government_or_404, may_compare, may_verify, may_view_agency,
-                             may_watch_progress)
+from agencies.access import (government_or_404, may_compare, may_see_unpublished, may_verify,
+                             may_view_agency, may_watch_progress)
 
 from ..models import Round
 from ..selectors.dashboard import government_dashboard
@@ -43,6 +43,11 @@ def government_detail(request, pk):
     return render(request, "assessments/government_detail.html", {
         "government": government,
         "history": history,
+        # Rounds in verification whose progress the reader may follow unit by unit (the
+        # government's assessors and administrators: verified figures are not yet public).
+        "verification_rounds": {entry.round.id for entry in live
+                                if entry.round.state == Round.State.VERIFICATION
+                                and may_see_unpublished(request.user, government.id)},
         "rounds": rounds,
         "round": round_,
         "round_units": unit_rights(request.user, round_units(government, round_))

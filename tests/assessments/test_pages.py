@@ -234,3 +234,19 @@ def test_most_improved_national_and_filters_keep_ranks(client, sultra):
                           {"group": "all"})
     assert national.context["ranking"].group == "kabupaten"
     assert len(national.context["rows"]) == 15
+
+
+@pytest.mark.django_db
+def test_the_assessors_government_page_shows_which_units_are_verified(client, personas,
+                                                                     live_round):
+    from assessments.models import Assessment
+
+    Round.objects.filter(id=live_round["round"].id).update(state=Round.State.VERIFICATION)
+    unit = live_round["assessments"]["a"]
+    Assessment.objects.filter(id=unit.id).update(verified_count=12)
+    url = reverse("government-detail", args=[live_round["government"].id])
+    client.force_login(personas["assessor"])
+    html = client.get(url).content.decode()
+    assert f'data-verified="{unit.id}">12<' in html
+    client.force_login(personas["leader"])  # verification is not public yet
+    assert "data-verified=" not in client.get(url).content.decode()
