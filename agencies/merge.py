@@ -41,7 +41,7 @@ def relations():
     for field in Government._meta.get_fields(include_hidden=True):
         if not (field.auto_created and not field.concrete):
             continue
-        if field.many_to_many or field.one_to_one:
+        if field.many_to_many:
             raise ImproperlyMerged(field)
         if field.related_model is not Alias:
             found.append(field.field)
@@ -55,6 +55,8 @@ class ImproperlyMerged(Exception):
 def _unique_sets(model, fk_name):
     """(other fields, condition) of each uniqueness rule that includes the foreign key."""
     rules = []
+    if model._meta.get_field(fk_name).unique:  # a one-to-one: one row per government
+        rules.append(([], None))
     for constraint in model._meta.constraints:
         if isinstance(constraint, models.UniqueConstraint) and fk_name in constraint.fields:
             rules.append(([f for f in constraint.fields if f != fk_name], constraint.condition))

@@ -8,7 +8,7 @@ which makes the periodic jobs safe to run twice."""
 import logging
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from .kinds import Kind
@@ -30,14 +30,15 @@ def language_of(user) -> str:
 
 def _insert_once(model, **values):
     """Insert, or None when the unique dedupe key is already there (another worker, an earlier
-    run). The savepoint keeps the caller's transaction usable after the refused insert."""
-    try:
-        with transaction.atomic():
-            return model.objects.create(**values)
-    except IntegrityError:
-        if model.objects.filter(dedupe_key=values["dedupe_key"]).exists():
-            return None
-        raise
+    run). INSERT … ON CONFLICT DO NOTHING (OR IGNORE on SQLite): a duplicate raises nothing and
+    needs no savepoint, so the caller's transaction (and, in tests, the connection a live
+    server shares) is never left broken. Two racing callers may both get the row back; the
+    delivery's claim still sends its mail once."""
+    key = values["dedupe_key"]
+    if model.objects.filter(dedupe_key=key).exists():
+        return None
+    model.objects.bulk_create([model(**values)], ignore_conflicts=True)
+    return model.objects.filter(dedupe_key=key).first()
 
 
 def notify(*, recipients, kind: str, key: str, params: dict, url: str = "", subject=None,

@@ -150,7 +150,19 @@ def test_every_relation_to_a_government_is_moved():
     list says which ones exist today (aliases are re-keyed by hand)."""
     assert sorted(f"{fk.model._meta.label}.{fk.name}" for fk in relations()) == [
         "agencies.Agency.government", "agencies.Membership.government",
-        "assessments.GovernmentResult.government", "assessments.RoundGovernment.government"]
+        "assessments.GovernmentResult.government", "assessments.LeaderReport.government",
+        "assessments.LeaderReportSetting.government", "assessments.RoundGovernment.government"]
+
+
+@pytest.mark.django_db
+def test_a_one_to_one_setting_moves_with_the_government(split, personas):
+    """The leaders' report setting is one row per government: the dropped one's moves to the
+    kept government when it has none."""
+    from assessments.models_reports import LeaderReportSetting
+
+    LeaderReportSetting.objects.create(government=split["twin"], frequency="monthly")
+    government_merge(keep=split["mubar"], drop=split["twin"], by=personas["admin"])
+    assert LeaderReportSetting.objects.get().government == split["mubar"]
 
 
 @pytest.mark.django_db
