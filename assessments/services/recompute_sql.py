@@ -6,27 +6,31 @@ where the answers are. The rules are ``compliance.scoring``'s, and ``compute_uni
 reference: ``round_differences`` compares both on a whole round (the tests and ``make bench`` do).
 
 How the arithmetic stays the same as the Python path's, to the cent:
-- every figure is ``numeric``, never float; indicator weights (two decimals) enter as integer
-  hundredths, which leaves each component's ratio Σ(weight × value) / Σ(weight × max) unchanged;
-- divisions run at 40 decimal places (Python's Decimal carries 28 significant digits), and only
-  the stored figures are rounded, with ``ROUND(numeric, 2)``: half away from zero, which is
-  half-up for these non-negative scores (50.125 -> 50.13);
+- every figure is ``numeric`` or integer, never float; indicator weights (two decimals) enter
+  as integer hundredths, which leaves each component's ratio Σ(weight × value) / Σ(weight × max)
+  unchanged;
+- a component's rounded score is exact integer arithmetic (half-up); the unit's score runs
+  through 30-place divisions and is rounded at 20 places, then half-up at 2 (``_cents``), so an
+  exact half cent (77.275, or 93.125 reached through 83.33…) rounds up as ``round2`` does;
 - a component with nothing applicable has no score (None), an unanswered indicator counts 0,
   a dimension is the mean of its components that have a score (or the unit's survey score), a
   unit the weighted mean of its dimensions that have a score (without dimensions: the mean of
   its component scores), exactly as ``compute_unit`` does.
 
 The round's assessments are locked first (as ``answer_save`` locks the one it changes), so that
-the statement reads answers no writer is changing, and only figures that differ are written.
+the statement reads answers no writer is changing. The statement is a read (PostgreSQL runs the
+aggregation in parallel workers, which it refuses to a statement that also writes) and returns
+only the assessments whose figures differ from the stored ones; those few are written back in
+bulk. On a consistent round it returns nothing and nothing is written.
 """
 from django.db import connection, transaction
 
 from compliance.specs import methodology_spec
 
-from ..models import Assessment, Round
+from ..models import Assessment, ComponentScore, Round
 from .scores import checklist_indicators
 
-SCALE = 40  # decimal places of every division (Python's Decimal: 28 significant digits)
+SCALE = 30  # decimal places of every division (Python's Decimal: 28 significant digits)
 
 
 def _values(rows, columns):
@@ -35,142 +39,196 @@ def _values(rows, columns):
     return placeholders, [value for row in rows for value in row]
 
 
-def _computed(round_id):
-    """The common table expressions that score the round: ``cs`` (assessment, component,
-    unrounded and rounded score) and ``unit_new`` (assessment, stored and new figures)."""
+def _mean(terms):
+    """The mean of the terms that are not NULL, NULL when none is (an SQL expression)."""
+    count = " + ".join(f"({term} IS NOT NULL)::int" for term in terms)
+    total = " + ".join(f"COALESCE({term}, 0)" for term in terms)
+    return f"CASE WHEN {count} = 0 THEN NULL ELSE ({total}) / ({count}) END"
+
+
+def _cents(expression):
+    """Half-up to two decimals, through 20 places: the 30-place divisions leave an error in
+    their last digits (100 / 3 × 3 is 99.99…9), and a score, a fraction of small numbers, is
+    never within 10^-20 of a half cent without being on it (93.125 stays 93.125 -> 93.13)."""
+    return f"ROUND(ROUND({expression}, 20), 2)"
+
+
+def _scored(round_id, stored=False):
+    """One SELECT with a row per assessment of the round: its stored figures (self_score,
+    answered_count, status), the new ones (new_score, new_answered, new_status) and its
+    rounded component scores c0, c1, … (in the order of the returned component ids); with
+    ``stored``, also the stored component scores o0, o1, … (-1 for a stored NULL, NULL for no
+    row), gathered per assessment in one more pass.
+
+    The answers are aggregated per assessment in one pass (the shape of the plain GROUP BY),
+    with a pair of filtered integer sums per component (weights in hundredths, which leaves
+    each ratio unchanged); the scores are then expressions over that row. A component's
+    rounded score is integer arithmetic: ⌊(20000 n + d) / 2d⌋ cents for 100 n / d, half-up."""
     round_ = Round.objects.only("methodology_id").get(id=round_id)
     spec = methodology_spec(round_.methodology_id)
     indicators = checklist_indicators()
-    params = []
+    components = sorted({i.component_id for i in indicators})
+    position = {component_id: k for k, component_id in enumerate(components)}
+    totals = [0] * len(components)
+    for indicator in indicators:
+        totals[position[indicator.component_id]] += int(indicator.weight * 100)
     if indicators:
-        ind_values, ind_params = _values(
-            [(i.id, i.component_id, int(i.weight * 100)) for i in indicators], 3)
-    else:  # no checklist: a row that joins nothing
-        ind_values, ind_params = "(NULL::bigint, NULL::bigint, 0)", []
-    codes = {i.component_code: i.component_id for i in indicators}
-    dimensions = [(index, dim.weight, dim.is_survey)
-                  for index, dim in enumerate(spec.dimensions)]
-    members = [(index, codes[code]) for index, dim in enumerate(spec.dimensions)
-               if not dim.is_survey for code in dim.components if code in codes]
-    sql = [f"""
-        ind(indicator_id, component_id, w) AS (VALUES {ind_values}),
-        comp(component_id, total_w) AS (
-            SELECT component_id, SUM(w) FROM ind WHERE component_id IS NOT NULL
-            GROUP BY component_id),
-        units AS (
-            SELECT id, survey_score, self_score, answered_count, status
-            FROM assessments_assessment WHERE round_id = %s),
-        agg AS (
-            SELECT an.assessment_id, ind.component_id,
-                   SUM(ind.w * an.value) FILTER (WHERE NOT an.not_applicable) AS num,
-                   SUM(ind.w) FILTER (WHERE an.not_applicable) AS na_w,
-                   COUNT(*) FILTER (WHERE an.not_applicable OR an.value IS NOT NULL)
-                       AS answered
-            FROM assessments_answer an
-            JOIN units ON units.id = an.assessment_id
-            JOIN ind ON ind.indicator_id = an.indicator_id
-            GROUP BY an.assessment_id, ind.component_id),
-        cs AS (
-            SELECT units.id AS assessment_id, comp.component_id,
-                   CASE WHEN comp.total_w - COALESCE(agg.na_w, 0) = 0 THEN NULL
-                        ELSE CAST(COALESCE(agg.num, 0) * 100 AS numeric(80, {SCALE}))
-                             / ((comp.total_w - COALESCE(agg.na_w, 0)) * %s) END AS score
-            FROM units CROSS JOIN comp
-            LEFT JOIN agg ON agg.assessment_id = units.id
-                         AND agg.component_id = comp.component_id),
-        answered AS (
-            SELECT assessment_id, SUM(answered)::int AS answered FROM agg GROUP BY assessment_id),"""]
-    params += ind_params + [round_id, spec.scale_max]
-    if dimensions:
-        dim_values, dim_params = _values(dimensions, 3)
-        if members:
-            member_values, member_params = _values(members, 2)
-        else:
-            member_values, member_params = "(NULL::int, NULL::bigint)", []
-        sql.append(f"""
-        dim(idx, w, is_survey) AS (VALUES {dim_values}),
-        dim_member(idx, component_id) AS (VALUES {member_values}),
-        dim_score AS (
-            SELECT cs.assessment_id, dim.w, AVG(cs.score) AS score
-            FROM cs JOIN dim_member ON dim_member.component_id = cs.component_id
-            JOIN dim ON dim.idx = dim_member.idx
-            WHERE cs.score IS NOT NULL
-            GROUP BY cs.assessment_id, dim.idx, dim.w
-            UNION ALL
-            SELECT units.id, dim.w, units.survey_score
-            FROM units CROSS JOIN dim
-            WHERE dim.is_survey AND units.survey_score IS NOT NULL),
-        unit AS (
-            SELECT assessment_id,
-                   CASE WHEN SUM(w) = 0 THEN NULL
-                        ELSE CAST(SUM(score * w) AS numeric(80, {SCALE})) / SUM(w) END AS score
-            FROM dim_score GROUP BY assessment_id),""")
-        params += dim_params + member_params
+        ind_values, params = _values(
+            [(i.id, position[i.component_id], int(i.weight * 100)) for i in indicators], 3)
     else:
-        sql.append("""
-        unit AS (
-            SELECT assessment_id, AVG(score) AS score FROM cs WHERE score IS NOT NULL
-            GROUP BY assessment_id),""")
-    sql.append("""
-        unit_new AS (
-            SELECT units.id, units.self_score, units.answered_count, units.status,
-                   ROUND(unit.score, 2) AS new_score,
-                   COALESCE(answered.answered, 0) AS new_answered,
-                   CASE WHEN units.status = %s AND COALESCE(answered.answered, 0) > 0
-                        THEN %s ELSE units.status END AS new_status
-            FROM units LEFT JOIN unit ON unit.assessment_id = units.id
-            LEFT JOIN answered ON answered.assessment_id = units.id)""")
-    params += [Assessment.Status.NOT_STARTED.value, Assessment.Status.IN_PROGRESS.value]
-    return "WITH " + "".join(sql), params
+        ind_values, params = "(NULL::bigint, NULL::int, 0)", []
+    scale_max = int(spec.scale_max)
+    sums, scores, cents = [], [], []
+    for k, total in enumerate(totals):
+        sums.append(f"SUM(ind.w * an.value) FILTER (WHERE ind.k = {k} AND NOT an.not_applicable)"
+                    f" AS n{k}, SUM(ind.w) FILTER (WHERE ind.k = {k} AND an.not_applicable)"
+                    f" AS a{k}")
+        denominator = f"(({total} - COALESCE(a{k}, 0)) * {scale_max})"
+        scores.append(f"CASE WHEN {denominator} = 0 THEN NULL ELSE "
+                      f"CAST(COALESCE(n{k}, 0) * 100 AS numeric(60, {SCALE})) / {denominator}"
+                      f" END AS s{k}")
+        cents.append(f"CASE WHEN {denominator} = 0 THEN NULL ELSE "
+                     f"((20000 * COALESCE(n{k}, 0) + {denominator}) / (2 * {denominator}))"
+                     f" * 0.01 END AS c{k}")
+    score_terms = [f"s{k}" for k in range(len(components))]
+    unit_params, dimensions = [], []
+    if spec.dimensions:
+        codes = {i.component_code: position[i.component_id] for i in indicators}
+        for j, dim in enumerate(spec.dimensions):
+            if dim.is_survey:
+                dimensions.append(f"survey_score AS d{j}")
+            else:
+                members = [f"s{codes[code]}" for code in dim.components if code in codes]
+                dimensions.append(f"{_mean(members) if members else 'NULL::numeric'} AS d{j}")
+        terms = [f"d{j}" for j in range(len(spec.dimensions))]
+        numerator = " + ".join(f"COALESCE({term} * CAST(%s AS numeric), 0)" for term in terms)
+        weights = " + ".join(f"CASE WHEN {term} IS NULL THEN 0 ELSE CAST(%s AS numeric) END"
+                             for term in terms)
+        unit = (f"CASE WHEN ({weights}) = 0 THEN NULL "
+                f"ELSE CAST({numerator} AS numeric(70, {SCALE + 2})) / ({weights}) END")
+        unit_params = [dim.weight for dim in spec.dimensions] * 3  # as the placeholders run
+    else:
+        unit = _mean(score_terms) if score_terms else "NULL::numeric"
+    sum_columns = "".join(f", agg.n{k}, agg.a{k}" for k in range(len(components)))
+    stored_join = ""
+    if stored and components:
+        sum_columns += "".join(f", old.o{k}" for k in range(len(components)))
+        stored_join = f"""
+                    LEFT JOIN (
+                        SELECT cs.assessment_id{"".join(
+                            f", MAX(COALESCE(cs.self_score, -1)) FILTER "
+                            f"(WHERE cs.component_id = {component_id}) AS o{k}"
+                            for k, component_id in enumerate(components))}
+                        FROM assessments_componentscore cs
+                        JOIN assessments_assessment r ON r.id = cs.assessment_id
+                        WHERE r.round_id = %s
+                        GROUP BY cs.assessment_id) old ON old.assessment_id = u.id"""
+    # Each layer is fenced (OFFSET 0) so that its columns are computed once per assessment,
+    # not substituted as expressions into the next layer's every use.
+    sql = f"""
+        SELECT *, CASE WHEN status = %s AND new_answered > 0 THEN %s ELSE status END
+                      AS new_status,
+               {_cents(unit)} AS new_score
+        FROM (
+            SELECT *{"".join(f", {column}" for column in dimensions)}
+            FROM (
+                SELECT *{"".join(f", {column}" for column in scores + cents)}
+                FROM (
+                    SELECT u.id, u.survey_score, u.self_score, u.answered_count, u.status,
+                           COALESCE(agg.new_answered, 0) AS new_answered{sum_columns}
+                    FROM assessments_assessment u
+                    LEFT JOIN (
+                        SELECT an.assessment_id,
+                               (COUNT(*) FILTER (WHERE an.not_applicable
+                                                 OR an.value IS NOT NULL))::int
+                                   AS new_answered{"".join(f", {column}" for column in sums)}
+                        FROM assessments_answer an
+                        JOIN assessments_assessment r ON r.id = an.assessment_id
+                        JOIN (VALUES {ind_values}) AS ind(indicator_id, k, w)
+                          ON ind.indicator_id = an.indicator_id
+                        WHERE r.round_id = %s
+                        GROUP BY an.assessment_id) agg ON agg.assessment_id = u.id{stored_join}
+                    WHERE u.round_id = %s
+                    OFFSET 0) per_unit
+                OFFSET 0) scored
+            OFFSET 0) dimensioned
+        OFFSET 0"""
+    params = ([Assessment.Status.NOT_STARTED.value, Assessment.Status.IN_PROGRESS.value]
+              + unit_params + params + [round_id]
+              + ([round_id] if stored_join else []) + [round_id])
+    return sql, params, components
+
+
+def _session(cursor):
+    """For this transaction only: room to aggregate a round in memory (the default 4 MB
+    spills to disk), and no JIT compilation, which costs more than it saves on one pass."""
+    cursor.execute("SET LOCAL work_mem = '64MB'")
+    cursor.execute("SET LOCAL jit = off")
+
+
+def _changes(cursor, round_id):
+    """The figures that differ from the stored ones: ([(assessment id, score, answered,
+    status)], [(assessment id, component id, score)])."""
+    scored, params, components = _scored(round_id, stored=True)
+    differs = "".join(f" OR o{k} IS NULL OR o{k} <> COALESCE(c{k}, -1)"
+                      for k in range(len(components)))
+    cursor.execute(f"""
+        SELECT * FROM ({scored}) t
+        WHERE new_score IS DISTINCT FROM self_score OR new_answered <> answered_count
+              OR new_status <> status{differs}""", params)
+    names = [column.name for column in cursor.description]
+    units, scores = [], []
+    for row in cursor.fetchall():
+        found = dict(zip(names, row))
+        if (found["new_score"], found["new_answered"], found["new_status"]) != (
+                found["self_score"], found["answered_count"], found["status"]):
+            units.append((found["id"], found["new_score"], found["new_answered"],
+                          found["new_status"]))
+        for k, component_id in enumerate(components):
+            new, old = found[f"c{k}"], found[f"o{k}"]
+            if old is None or old != (-1 if new is None else new):
+                scores.append((found["id"], component_id, new))
+    return units, scores
 
 
 def recompute_round_sql(round_id, now) -> tuple[int, int, int]:
     """Recompute a round's stored self-scores; returns (assessments, assessments changed,
     component scores written)."""
-    computed, params = _computed(round_id)
-    statement = computed + """,
-        cs_changed AS (
-            SELECT cs.assessment_id, cs.component_id, ROUND(cs.score, 2) AS score
-            FROM cs LEFT JOIN assessments_componentscore stored
-                 ON stored.assessment_id = cs.assessment_id
-                AND stored.component_id = cs.component_id
-            WHERE stored.id IS NULL OR stored.self_score IS DISTINCT FROM ROUND(cs.score, 2)),
-        written AS (
-            INSERT INTO assessments_componentscore (assessment_id, component_id, self_score)
-            SELECT assessment_id, component_id, score FROM cs_changed
-            ON CONFLICT (assessment_id, component_id)
-            DO UPDATE SET self_score = EXCLUDED.self_score
-            RETURNING 1),
-        changed AS (
-            UPDATE assessments_assessment a
-            SET self_score = n.new_score, answered_count = n.new_answered,
-                status = n.new_status, updated_at = %s
-            FROM unit_new n
-            WHERE a.id = n.id AND (n.new_score IS DISTINCT FROM n.self_score
-                                   OR n.new_answered <> n.answered_count
-                                   OR n.new_status <> n.status)
-            RETURNING 1)
-        SELECT (SELECT COUNT(*) FROM units), (SELECT COUNT(*) FROM changed),
-               (SELECT COUNT(*) FROM written)"""
     with transaction.atomic(), connection.cursor() as cursor:
+        _session(cursor)
         cursor.execute(
             "SELECT COUNT(*) FROM (SELECT id FROM assessments_assessment WHERE round_id = %s "
             "ORDER BY id FOR UPDATE) locked", [round_id])
-        cursor.execute(statement, params + [now])
-        return cursor.fetchone()
+        assessments = cursor.fetchone()[0]
+        units, scores = _changes(cursor, round_id)
+        if scores:
+            ComponentScore.objects.bulk_create(
+                [ComponentScore(assessment_id=a, component_id=c, self_score=score)
+                 for a, c, score in scores], batch_size=1000, update_conflicts=True,
+                unique_fields=["assessment", "component"], update_fields=["self_score"])
+        if units:
+            Assessment.objects.bulk_update(
+                [Assessment(id=a, self_score=score, answered_count=answered, status=status,
+                            updated_at=now) for a, score, answered, status in units],
+                ["self_score", "answered_count", "status", "updated_at"], batch_size=1000)
+    return assessments, len(units), len(scores)
 
 
 def round_scores_sql(round_id) -> tuple[dict, dict]:
     """What the statement computes, without writing: ({assessment id: (score, answered)},
     {(assessment id, component id): score}), rounded to two decimals."""
-    computed, params = _computed(round_id)
-    with connection.cursor() as cursor:
-        cursor.execute(computed + " SELECT id, new_score, new_answered FROM unit_new", params)
-        units = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-        cursor.execute(computed + " SELECT assessment_id, component_id, ROUND(score, 2) FROM cs",
-                       params)
-        components = {(row[0], row[1]): row[2] for row in cursor.fetchall()}
-    return units, components
+    scored, params, components = _scored(round_id)
+    units, scores = {}, {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        _session(cursor)
+        cursor.execute(scored, params)
+        names = [column.name for column in cursor.description]
+        for row in cursor.fetchall():
+            found = dict(zip(names, row))
+            units[found["id"]] = (found["new_score"], found["new_answered"])
+            for k, component_id in enumerate(components):
+                scores[(found["id"], component_id)] = found[f"c{k}"]
+    return units, scores
 
 
 def round_differences(round_id) -> list:
