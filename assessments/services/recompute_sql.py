@@ -43,7 +43,7 @@ def _mean(terms):
     """The mean of the terms that are not NULL, NULL when none is (an SQL expression)."""
     count = " + ".join(f"({term} IS NOT NULL)::int" for term in terms)
     total = " + ".join(f"COALESCE({term}, 0)" for term in terms)
-    return f"CASE WHEN {count} = 0 THEN NULL ELSE ({total}) / ({count}) END"
+    return f"({total}) / NULLIF({count}, 0)"
 
 
 def _cents(expression):
@@ -84,12 +84,10 @@ def _scored(round_id, stored=False):
                     f" AS n{k}, SUM(ind.w) FILTER (WHERE ind.k = {k} AND an.not_applicable)"
                     f" AS a{k}")
         denominator = f"(({total} - COALESCE(a{k}, 0)) * {scale_max})"
-        scores.append(f"CASE WHEN {denominator} = 0 THEN NULL ELSE "
-                      f"CAST(COALESCE(n{k}, 0) * 100 AS numeric(60, {SCALE})) / {denominator}"
-                      f" END AS s{k}")
-        cents.append(f"CASE WHEN {denominator} = 0 THEN NULL ELSE "
-                     f"((20000 * COALESCE(n{k}, 0) + {denominator}) / (2 * {denominator}))"
-                     f" * 0.01 END AS c{k}")
+        scores.append(f"CAST(COALESCE(n{k}, 0) * 100 AS numeric(60, {SCALE}))"
+                      f" / NULLIF({denominator}, 0) AS s{k}")
+        cents.append(f"((20000 * COALESCE(n{k}, 0) + {denominator})"
+                     f" / NULLIF(2 * {denominator}, 0)) * 0.01 AS c{k}")
     score_terms = [f"s{k}" for k in range(len(components))]
     unit_params, dimensions = [], []
     if spec.dimensions:
@@ -104,9 +102,8 @@ def _scored(round_id, stored=False):
         numerator = " + ".join(f"COALESCE({term} * CAST(%s AS numeric), 0)" for term in terms)
         weights = " + ".join(f"CASE WHEN {term} IS NULL THEN 0 ELSE CAST(%s AS numeric) END"
                              for term in terms)
-        unit = (f"CASE WHEN ({weights}) = 0 THEN NULL "
-                f"ELSE CAST({numerator} AS numeric(70, {SCALE + 2})) / ({weights}) END")
-        unit_params = [dim.weight for dim in spec.dimensions] * 3  # as the placeholders run
+        unit = f"CAST({numerator} AS numeric(70, {SCALE + 2})) / NULLIF({weights}, 0)"
+        unit_params = [dim.weight for dim in spec.dimensions] * 2  # as the placeholders run
     else:
         unit = _mean(score_terms) if score_terms else "NULL::numeric"
     sum_columns = "".join(f", agg.n{k}, agg.a{k}" for k in range(len(components)))
