@@ -135,6 +135,7 @@ def bench_fixtures(operators: int):
         return found
 
     leader = user("syn-leader")
+    admin = user("syn-admin", is_superuser=True)  # the province workbook: administrators
     for government in (provincial, biggest, smallest_gov):
         Membership.objects.get_or_create(user=leader, role=Role.LEADER, government=government)
     ops = []
@@ -151,7 +152,7 @@ def bench_fixtures(operators: int):
     return {
         "current": current, "official": latest_official, "largest": largest,
         "smallest": smallest, "provincial": provincial, "biggest": biggest,
-        "smallest_gov": smallest_gov, "leader": leader,
+        "smallest_gov": smallest_gov, "leader": leader, "admin": admin,
         "solo": ops[0], "operators": ops[1:], "versions": versions,
     }
 
@@ -295,6 +296,43 @@ def page_cases(fx, repeat):
               **summary_ms(times), "queries": len(captured.captured_queries) - 1}
     log(f"{result['case']}: median {result['median_ms']} ms, {result['queries']} queries")
     cases.append(result)
+    return cases
+
+
+def workbook_cases(fx, repeat):
+    """The round workbooks of the current round: a whole province (every government's units,
+    answers and published history) and one government, each with a small case of the same
+    workbook, whose query count must be the same."""
+    from django.test import Client
+
+    admin, leader = Client(), Client()
+    admin.force_login(fx["admin"])
+    leader.force_login(fx["leader"])
+    current = fx["current"].id
+
+    def get(client, url):
+        def run():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+        return run
+
+    spec = [
+        (f"largest province workbook, live round ({fx['largest'].governments.count()} "
+         f"governments; small {fx['smallest'].governments.count()})",
+         get(admin, f"/reports/{current}/provinces/{fx['largest'].id}.xlsx"),
+         get(admin, f"/reports/{current}/provinces/{fx['smallest'].id}.xlsx")),
+        (f"government workbook, live round ({fx['biggest'].agencies.count()} units; small "
+         f"{fx['smallest_gov'].agencies.count()})",
+         get(leader, f"/reports/{current}/governments/{fx['biggest'].id}.xlsx"),
+         get(leader, f"/reports/{current}/governments/{fx['smallest_gov'].id}.xlsx")),
+    ]
+    cases = []
+    for name, func, small_func in spec:
+        result = measure(name, func, repeat, warmup=1)
+        result["kind"] = "workbook"
+        result["queries_small"] = queries_of(small_func)
+        cases.append(result)
     return cases
 
 
@@ -486,6 +524,8 @@ def verdicts(case):
                                  "constant")
     if kind == "save":
         return case["median_ms"] <= t["save_median_ms"], f"median <= {t['save_median_ms']} ms"
+    if kind == "workbook":
+        return case["queries_small"] == case["queries"], "queries constant"
     if kind == "export":
         return (case["median_s"] <= t["export_s"] and case["peak_rss_mb"] <= t["export_rss_mb"],
                 f"<= {t['export_s']} s, <= {t['export_rss_mb']} MB")
@@ -502,7 +542,7 @@ def verdicts(case):
 
 def row_text(case):
     kind = case["kind"]
-    if kind in ("page", "save"):
+    if kind in ("page", "save", "workbook"):
         queries = str(case["queries"])
         if "queries_small" in case:
             queries += f" ({case['queries_small']} small)"
@@ -540,6 +580,7 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--export-runs", type=int, default=3)
     parser.add_argument("--recompute-runs", type=int, default=3)
+    parser.add_argument("--workbook-runs", type=int, default=3)
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--only-load", action="store_true", help="skip every case but the load")
     args = parser.parse_args()
@@ -576,6 +617,7 @@ def main():
     cases = []
     if not args.only_load:
         cases += page_cases(fx, args.repeat)
+        cases += workbook_cases(fx, args.workbook_runs)
         cases.append(export_case(env, current.id, args.export_runs))
         cases.append(recompute_case(current.id, args.recompute_runs))
     connection.close()

@@ -1,7 +1,7 @@
 """The set-based recomputation (PostgreSQL) gives, to the cent, what ``compute_unit`` gives:
 on a small synthetic nation disturbed in every way the rules care about (unanswered, N/A,
 whole components N/A, missing answer rows, survey scores), on a methodology without dimensions,
-and on an exact half-cent, which must round up."""
+and on an exact half-cent, which must round up (on both paths)."""
 import random
 from decimal import Decimal
 
@@ -14,7 +14,7 @@ from assessments.services.recompute_sql import round_differences
 from assessments.synthetic import Params, generate
 from compliance.models import Indicator, Methodology
 
-pytestmark = pytest.mark.skipif(
+postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="the set-based path is PostgreSQL's; SQLite keeps the Python path")
 
@@ -42,6 +42,7 @@ def disturb(round_, seed=5):
     Answer.objects.filter(assessment=units[0]).delete()  # nothing answered at all
 
 
+@postgresql_only
 @pytest.mark.django_db
 def test_sql_equals_compute_unit_on_a_synthetic_nation(standard):
     generate(SMALL, log=lambda text: None)
@@ -68,6 +69,7 @@ def test_sql_equals_compute_unit_on_a_synthetic_nation(standard):
     assert len(components) == totals["assessments"] * 14
 
 
+@postgresql_only
 @pytest.mark.django_db
 def test_sql_equals_compute_unit_without_dimensions(live_round):
     """ombudsman-2016: yes/no indicators, the unit is the plain mean of its components."""
@@ -92,7 +94,7 @@ def test_sql_equals_compute_unit_without_dimensions(live_round):
 
 @pytest.mark.django_db
 def test_an_exact_half_cent_rounds_up(live_round):
-    """Every indicator at its maximum (input, process and complaints 100) and a survey of 6.25:
+    """On either path (SQL on PostgreSQL, compute_unit on SQLite). Every indicator at its maximum (input, process and complaints 100) and a survey of 6.25:
     (100 × (21.85 + 32.37 + 21.54) + 6.25 × 24.24) / 100 = 77.275 exactly -> 77.28, where
     truncation, or Python's round() of the binary float 77.275, gives 77.27."""
     unit = live_round["assessments"]["a"]
