@@ -23,6 +23,8 @@ aggregation in parallel workers, which it refuses to a statement that also write
 only the assessments whose figures differ from the stored ones; those few are written back in
 bulk. On a consistent round it returns nothing and nothing is written.
 """
+from decimal import Decimal, localcontext
+
 from django.db import connection, transaction
 
 from compliance.specs import methodology_spec
@@ -51,6 +53,13 @@ def _cents(expression):
     their last digits (100 / 3 × 3 is 99.99…9), and a score, a fraction of small numbers, is
     never within 10^-20 of a half cent without being on it (93.125 stays 93.125 -> 93.13)."""
     return f"ROUND(ROUND({expression}, 20), 2)"
+
+
+def _reciprocal(denominator: int) -> str:
+    """100 / denominator to 40 places, as an SQL literal (exact digits, from Decimal)."""
+    with localcontext() as context:
+        context.prec = 80
+        return str((Decimal(100) / Decimal(denominator)).quantize(Decimal(1).scaleb(-40)))
 
 
 def _scored(round_id, stored=False):
@@ -84,8 +93,12 @@ def _scored(round_id, stored=False):
                     f" AS n{k}, SUM(ind.w) FILTER (WHERE ind.k = {k} AND an.not_applicable)"
                     f" AS a{k}")
         denominator = f"(({total} - COALESCE(a{k}, 0)) * {scale_max})"
-        scores.append(f"CAST(COALESCE(n{k}, 0) * 100 AS numeric(60, {SCALE}))"
-                      f" / NULLIF({denominator}, 0) AS s{k}")
+        # Without N/A (the usual case) the denominator is the component's constant, and a
+        # multiplication by its reciprocal (40 places) replaces the division.
+        reciprocal = (_reciprocal(total * scale_max) if total * scale_max else "NULL::numeric")
+        scores.append(f"CASE WHEN a{k} IS NULL THEN COALESCE(n{k}, 0) * {reciprocal} ELSE "
+                      f"CAST(COALESCE(n{k}, 0) * 100 AS numeric(60, {SCALE}))"
+                      f" / NULLIF({denominator}, 0) END AS s{k}")
         cents.append(f"((20000 * COALESCE(n{k}, 0) + {denominator})"
                      f" / NULLIF(2 * {denominator}, 0)) * 0.01 AS c{k}")
     score_terms = [f"s{k}" for k in range(len(components))]
