@@ -32,7 +32,7 @@ from compliance.specs import methodology_spec
 from ..models import Assessment, ComponentScore, Round
 from .scores import checklist_indicators
 
-SCALE = 30  # decimal places of every division (Python's Decimal: 28 significant digits)
+SCALE = 30  # decimal places of the divisions (Python's Decimal: 28 significant digits)
 
 
 def _values(rows, columns):
@@ -49,9 +49,10 @@ def _mean(terms):
 
 
 def _cents(expression):
-    """Half-up to two decimals, through 20 places: the 30-place divisions leave an error in
-    their last digits (100 / 3 × 3 is 99.99…9), and a score, a fraction of small numbers, is
-    never within 10^-20 of a half cent without being on it (93.125 stays 93.125 -> 93.13)."""
+    """Half-up to two decimals, through 20 places: the 30-place divisions and 40-place
+    reciprocals leave an error in their last digits (100 / 3 × 3 is 99.99…9), and a score, a
+    fraction of small numbers, is never within 10^-20 of a half cent without being on it
+    (93.125 stays 93.125 -> 93.13, where rounding 93.1249…9 directly would give 93.12)."""
     return f"ROUND(ROUND({expression}, 20), 2)"
 
 
