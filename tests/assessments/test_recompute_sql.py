@@ -68,6 +68,17 @@ def test_sql_equals_compute_unit_on_a_synthetic_nation(standard):
         == stored
     assert len(components) == totals["assessments"] * 14
 
+    # A component score alone wrong, or missing, is repaired too (the unit's figures agree).
+    first, second = Assessment.objects.filter(round=current).order_by("id")[1:3]
+    wrong = ComponentScore.objects.filter(assessment=first).order_by("component__number")[0]
+    ComponentScore.objects.filter(id=wrong.id).update(self_score=Decimal("1.23"))
+    ComponentScore.objects.filter(assessment=second).order_by("component__number").last().delete()
+    assert recompute_scores(current.id) == {
+        "assessments": totals["assessments"], "changed": 0, "component_scores_written": 2}
+    assert {(a, c): s for a, c, s in ComponentScore.objects.filter(
+        assessment__round=current).values_list("assessment_id", "component_id",
+                                               "self_score")} == components
+
 
 @postgresql_only
 @pytest.mark.django_db
