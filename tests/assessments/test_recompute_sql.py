@@ -122,3 +122,22 @@ def test_an_exact_half_cent_rounds_up(live_round):
     other.refresh_from_db()
     assert (other.self_score, other.answered_count, other.status) == (
         Decimal("0.00"), 0, Assessment.Status.NOT_STARTED)
+
+
+@pytest.mark.django_db
+def test_a_half_cent_reached_through_thirds_rounds_up(live_round):
+    """A unit of the synthetic nation: input 100, process 95, complaints 83.33… (250/3), no
+    survey: (100 × 21.85 + 95 × 32.37 + 250/3 × 21.54) / 75.76 = 93.125 exactly -> 93.13. The
+    thirds leave 93.1249…9 in finite arithmetic; rounded directly at two places, 93.12."""
+    unit = live_round["assessments"]["a"]
+    below_max = {"evaluasi_kinerja-2": 2, "evaluasi_kinerja-3": 2, "pengaduan-2": 2,
+                 "pengaduan-4": 2, "pengawasan-1": 2, "prosedur-2": 1}
+    Answer.objects.bulk_create([
+        Answer(assessment=unit, indicator=indicator,
+               not_applicable=indicator.code == "jumlah_pelaksana-1",
+               value=None if indicator.code == "jumlah_pelaksana-1"
+               else below_max.get(indicator.code, 3))
+        for indicator in Indicator.objects.filter(active=True)])
+    recompute_scores(live_round["round"].id)
+    unit.refresh_from_db()
+    assert (unit.self_score, unit.answered_count) == (Decimal("93.13"), 48)
