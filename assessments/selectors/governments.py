@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -43,26 +43,38 @@ class HistoryRow:
 def government_history(government: Government) -> list[HistoryRow]:
     """Every published round of the government, oldest first, with its rank among its peer
     group in the province and among all governments of the province (one query)."""
+    return governments_history([government])[government.id]
+
+
+def governments_history(governments) -> dict[int, list[HistoryRow]]:
+    """``government_history`` of each government (id -> rows) in one query whatever their
+    number: the published results of every province involved are read once and ranked here,
+    so a province workbook does not fetch one history per government."""
+    provinces = {government.province_id for government in governments}
     results = list(
         GovernmentResult.objects.filter(round__state__in=PUBLISHED_STATES,
-                                        government__province_id=government.province_id)
-        .values_list("round_id", "government_id", "government__name", "government__level",
-                     "score"))
-    own = {
-        r.round_id: r for r in GovernmentResult.objects.filter(
-            government=government, round__state__in=PUBLISHED_STATES)
-        .select_related("round", "round__methodology").order_by("round__year")
-    }
+                                        government__province_id__in=provinces)
+        .select_related("round", "round__methodology")
+        .annotate(government_name=F("government__name"), level=F("government__level"),
+                  province_id=F("government__province_id"))
+        .order_by("round__year", "id"))
     by_round = defaultdict(list)
-    for round_id, government_id, name, level, score in results:
-        by_round[round_id].append((government_id, name, level, score))
+    own = defaultdict(dict)
+    for result in results:
+        by_round[(result.province_id, result.round_id)].append(result)
+        own[result.government_id][result.round_id] = result
+    return {government.id: _history(government, own[government.id], by_round)
+            for government in governments}
+
+
+def _history(government, own, by_round) -> list[HistoryRow]:
     language = (get_language() or "id")[:2]
     rows, previous = [], None
     for round_id, result in sorted(own.items(), key=lambda item: item[1].round.year):
-        entries = by_round[round_id]
-        peers = rank((gid, name, score) for gid, name, level, score in entries
-                     if level == government.level)
-        everyone = rank((gid, name, score) for gid, name, level, score in entries)
+        entries = by_round[(government.province_id, round_id)]
+        peers = rank((r.government_id, r.government_name, r.score) for r in entries
+                     if r.level == government.level)
+        everyone = rank((r.government_id, r.government_name, r.score) for r in entries)
         peer_rank = next((r.rank for r in peers if r.key == government.id), None)
         province_rank = next((r.rank for r in everyone if r.key == government.id), None)
         spec = methodology_spec(result.round.methodology_id)

@@ -10,7 +10,7 @@ from compliance.models import Indicator
 from compliance.scoring import AnswerInput, component_score, round2, unit_score
 from compliance.specs import MethodologySpec, methodology_spec
 
-from ..models import Answer, Assessment, ComponentScore
+from ..models import Answer, Assessment, ComponentScore, Round
 
 
 @dataclass(frozen=True)
@@ -113,3 +113,30 @@ def assessment_recompute_verified(*, assessment: Assessment) -> Assessment:
     assessment.verified_count = result.answered
     assessment.save(update_fields=["verified_score", "verified_count", "updated_at"])
     return assessment
+
+
+def round_scores_python(round_id, chunk=2000) -> tuple[dict, dict]:
+    """The reference figures of a whole round from ``compute_unit``, without writing:
+    ({assessment id: (score, answered)}, {(assessment id, component id): score}), rounded to
+    two decimals; read in chunks of assessments to keep memory flat."""
+    indicators = checklist_indicators()
+    spec = methodology_spec(Round.objects.only("methodology_id").get(id=round_id)
+                            .methodology_id)
+    surveys = dict(Assessment.objects.filter(round_id=round_id).order_by("id")
+                   .values_list("id", "survey_score"))
+    ids = list(surveys)
+    units, components = {}, {}
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        answers = {assessment_id: {} for assessment_id in part}
+        for assessment_id, indicator_id, value, not_applicable in Answer.objects.filter(
+                assessment_id__in=part).values_list("assessment_id", "indicator_id", "value",
+                                                    "not_applicable"):
+            answers[assessment_id][indicator_id] = (value, not_applicable)
+        for assessment_id in part:
+            result = compute_unit(indicators, answers[assessment_id], spec,
+                                  surveys[assessment_id])
+            units[assessment_id] = (_rounded(result.score), result.answered)
+            for component_id, score in result.component_scores.items():
+                components[(assessment_id, component_id)] = _rounded(score)
+    return units, components

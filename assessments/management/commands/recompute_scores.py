@@ -1,18 +1,21 @@
 """``manage.py recompute_scores [--round ID]``: rebuild stored self-scores from the answers.
 
-Set-wise rather than one assessment at a time: assessments are taken in chunks, each chunk's
-rows locked (as ``answer_save`` locks one), its answers and stored component scores read in one
-query each, every unit scored with the app's own ``compute_unit``, and only the figures that
-differ written back in bulk. A consistent database is read and left untouched; the same numbers
-come out as from ``assessment_recompute_scores``.
+On PostgreSQL each round is scored in one set-based statement
+(``assessments.services.recompute_sql``), checked against ``compute_unit`` by the tests and by
+``make bench``. Elsewhere (SQLite), and with ``--python``, the portable path: assessments in
+chunks, each chunk's rows locked (as ``answer_save`` locks one), its answers and stored
+component scores read in one query each, every unit scored with the app's own
+``compute_unit``. Either way only the figures that differ are written: a consistent database is
+read and left untouched, and the same numbers come out as from ``assessment_recompute_scores``.
 """
 from collections import defaultdict
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from assessments.models import Answer, Assessment, ComponentScore, Round
+from assessments.services.recompute_sql import recompute_round_sql
 from assessments.services.scores import checklist_indicators, compute_unit
 from compliance.scoring import round2
 from compliance.specs import methodology_spec
@@ -73,7 +76,10 @@ def recompute_chunk(ids, indicators, methodologies, now) -> tuple[int, int]:
     return len(changed_assessments), len(changed_scores)
 
 
-def recompute_scores(round_id=None, chunk=CHUNK) -> dict:
+def recompute_scores(round_id=None, chunk=CHUNK, python=False) -> dict:
+    """``python``: the portable path even on PostgreSQL (the reference, and SQLite's)."""
+    if connection.vendor == "postgresql" and not python:
+        return _recompute_sql(round_id)
     queryset = Assessment.objects.order_by("id")
     if round_id is not None:
         queryset = queryset.filter(round_id=round_id)
@@ -90,14 +96,30 @@ def recompute_scores(round_id=None, chunk=CHUNK) -> dict:
     return totals
 
 
+def _recompute_sql(round_id) -> dict:
+    rounds = Round.objects.filter(assessments__isnull=False).distinct().order_by("id")
+    if round_id is not None:
+        rounds = rounds.filter(id=round_id)
+    now = timezone.now()
+    totals = {"assessments": 0, "changed": 0, "component_scores_written": 0}
+    for found in rounds.values_list("id", flat=True):
+        assessments, changed, written = recompute_round_sql(found, now)
+        totals["assessments"] += assessments
+        totals["changed"] += changed
+        totals["component_scores_written"] += written
+    return totals
+
+
 class Command(BaseCommand):
     help = "Rebuild the stored scores of assessments from their answers."
 
     def add_arguments(self, parser):
         parser.add_argument("--round", type=int, default=None, help="round id (default: all)")
+        parser.add_argument("--python", action="store_true",
+                            help="score in Python with compute_unit even on PostgreSQL")
 
-    def handle(self, *args, round=None, **options):
-        totals = recompute_scores(round)
+    def handle(self, *args, round=None, python=False, **options):
+        totals = recompute_scores(round, python=python)
         self.stdout.write(f"{totals['assessments']} assessments recomputed "
                           f"({totals['changed']} changed, {totals['component_scores_written']} "
                           f"component scores written).")
