@@ -44,8 +44,20 @@ def deadline(day: date | None, today: date | None = None) -> Deadline:
     return Deadline(day=day, today=today or timezone.localdate())
 
 
+class _MissingWork:
+    """What a submission and a finalisation share: the work still missing blocks the step."""
+
+    @property
+    def listed_missing(self) -> list:
+        return self.missing[:LISTED]
+
+    @property
+    def can_confirm(self) -> bool:
+        return not self.lock_reason and not self.missing
+
+
 @dataclass(frozen=True)
-class SubmitImpact:
+class SubmitImpact(_MissingWork):
     """An operator's checklist before submission."""
 
     assessment: Assessment
@@ -60,14 +72,6 @@ class SubmitImpact:
     def answered(self) -> int:
         return self.total - len(self.missing)
 
-    @property
-    def listed_missing(self) -> list:
-        return self.missing[:LISTED]
-
-    @property
-    def can_confirm(self) -> bool:
-        return not self.lock_reason and not self.missing
-
 
 def submit_impact(assessment: Assessment, today: date | None = None) -> SubmitImpact:
     figures = summary(assessment)
@@ -80,7 +84,7 @@ def submit_impact(assessment: Assessment, today: date | None = None) -> SubmitIm
 
 
 @dataclass(frozen=True)
-class FinaliseImpact:
+class FinaliseImpact(_MissingWork):
     """A unit's verification before the assessor fixes it."""
 
     assessment: Assessment
@@ -95,14 +99,6 @@ class FinaliseImpact:
     @property
     def verified(self) -> int:
         return self.total - len(self.missing)
-
-    @property
-    def listed_missing(self) -> list:
-        return self.missing[:LISTED]
-
-    @property
-    def can_confirm(self) -> bool:
-        return not self.lock_reason and not self.missing
 
 
 def finalise_impact(assessment: Assessment, *, missing: list, lock_reason: str | None,
