@@ -314,20 +314,23 @@ def grantable_roles(user) -> list[str]:
     return []
 
 
-def grantable_governments(user):
+def _coordinated(user, queryset, government_field):
+    """All of ``queryset`` for an administrator, else the rows of the user's coordinated
+    governments (none for anyone else)."""
     scope = scope_of(user)
-    queryset = Government.objects.select_related("province").order_by("name", "province__name")
     if scope.administrator:
         return queryset
-    return queryset.filter(id__in=scope.coordinator_governments)
+    return queryset.filter(**{f"{government_field}__in": scope.coordinator_governments})
+
+
+def grantable_governments(user):
+    return _coordinated(user, Government.objects.select_related("province")
+                        .order_by("name", "province__name"), "id")
 
 
 def grantable_agencies(user):
-    scope = scope_of(user)
-    queryset = Agency.objects.select_related("government").order_by("government__name", "name")
-    if scope.administrator:
-        return queryset
-    return queryset.filter(government_id__in=scope.coordinator_governments)
+    return _coordinated(user, Agency.objects.select_related("government")
+                        .order_by("government__name", "name"), "government_id")
 
 
 def grant_refusal(by, *, role, government=None, agency=None) -> str | None:
