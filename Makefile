@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: venv test-deps print-deps pdf-deps run test messages catalogue chromium screenshots worker
+.PHONY: venv test-deps print-deps pdf-deps run test messages catalogue chromium screenshots worker mutation
 
 # The stamps reinstall the requirements whenever a requirements file is newer than they are.
 venv: $(VENV)/.stamp-requirements
@@ -132,3 +132,22 @@ bench: $(VENV)/.stamp-requirements-bench
 # development machine; production sets its variables in the environment instead.
 .env:
 	printf 'DEBUG=true\n' > .env
+
+# make mutation: mutation testing (mutmut, configured in pyproject.toml) of the modules whose
+# rules users depend on, one module at a time, then the score per module (README, "Testing").
+# Not run in CI: it takes long on 2 cores. MUTATE picks modules (mutmut's dotted names, globs),
+# e.g. make mutation MUTATE=compliance.scoring; MUTATION_CHILDREN the parallel workers.
+MUTATE ?= compliance.scoring compliance.paths assessments.rules \
+          compliance.spreadsheets.reading compliance.spreadsheets.writing
+MUTATION_CHILDREN ?= 1
+.PHONY: mutation
+
+$(VENV)/.stamp-requirements-mutation: requirements-mutation.txt requirements-test.txt requirements.txt | $(PY)
+	$(PIP) install -r requirements-mutation.txt
+	touch $@ $(VENV)/.stamp-requirements-test $(VENV)/.stamp-requirements
+
+mutation: $(VENV)/.stamp-requirements-mutation .env
+	for module in $(MUTATE); do \
+	    DEBUG=true $(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "$$module.*" || exit 1; \
+	done
+	$(PY) scripts/mutation_report.py --survivors

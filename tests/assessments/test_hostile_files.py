@@ -29,8 +29,8 @@ from compliance.spreadsheets import reading
 from compliance.spreadsheets.errors import ImportRejected
 from compliance.spreadsheets.print_setup import add_report_sheet, report_title
 from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
-from compliance.spreadsheets.writing import (FORMULA_PREFIXES, MAX_CELL_CHARS, new_workbook,
-                                             to_bytes)
+from compliance.spreadsheets.writing import MAX_CELL_CHARS, new_workbook, to_bytes
+from compliance.spreadsheets.writing import cell as export_cell
 from compliance.models import Indicator
 
 MIB = 1024 * 1024
@@ -718,6 +718,10 @@ def test_results_import_with_row_317_bad_of_500_imports_nothing(standard, region
 # line breaks, characters XML forbids and texts over Excel's cell limit.
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+# The characters OWASP's "CSV Injection" page lists as starting a formula: equals, plus, minus,
+# at, tab (0x09) and carriage return (0x0D); and line feed, because the exports write a carriage
+# return as a line feed. Written out here, not imported from the code under test.
+OWASP_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 LONG = "=" + "Temuan panjang. " * 2100 + "😀" * 10  # > 32,767 characters
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"klik\")", "+1+1", "-2+3", "@SUM(A1:A9)",
            "\t=1+1", "\r=1+1", "Dinas\x00\x07\x1b Sosial\r\nBaris dua\x1f", "\ufffeX\uffff"]
@@ -742,12 +746,26 @@ def assert_inert(content: bytes, expected=()):
                     assert cell.data_type == "s", cell.coordinate
                     assert not CONTROL.search(cell.value) and "\r" not in cell.value
                     assert utf16_length(cell.value) <= MAX_CELL_CHARS
-                    if cell.value.startswith(FORMULA_PREFIXES):
+                    if cell.value.startswith(OWASP_FORMULA_PREFIXES):
                         assert cell.quotePrefix, (worksheet.title, cell.coordinate)
                     texts.append(cell.value)
     for text in expected:
         assert text in texts, text
     return texts
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r", "\n"])
+def test_every_formula_prefix_owasp_lists_gets_the_quote_prefix(prefix):
+    """One cell per prefix, as written and as Excel reads it back (OWASP, CSV Injection)."""
+    workbook = new_workbook()
+    worksheet = workbook.create_sheet("S")
+    written = export_cell(worksheet, prefix + "1+1")
+    assert (written.data_type, written.quotePrefix) == ("s", True)
+    worksheet.append([written, export_cell(worksheet, "Dinas" + prefix + "1")])
+    read = load_workbook(io.BytesIO(to_bytes(workbook)))["S"]
+    assert read["A1"].value == prefix.replace("\r", "\n") + "1+1"
+    assert (read["A1"].data_type, read["A1"].quotePrefix) == ("s", True)
+    assert not read["B1"].quotePrefix  # only a text that starts like a formula
 
 
 def test_the_cell_helper_makes_every_kind_of_hostile_text_inert():

@@ -96,6 +96,21 @@ def test_deadline_passed_locks_answers_and_the_page_says_so(client, personas, li
 
 
 @pytest.mark.django_db
+def test_on_the_deadline_day_itself_answers_are_still_saved(client, personas, live_round):
+    round_ = live_round["round"]
+    round_.self_deadline = timezone.localdate()
+    round_.save()
+    assessment = live_round["assessments"]["a"]
+    indicator = Indicator.objects.get(code="sarana-1")
+    client.force_login(personas["operator"])
+    page = client.get(reverse("checklist", args=[assessment.id]))
+    assert page.context["lock_reason"] is None and page.context["can_edit"]
+    client.post(reverse("answer-save", args=[assessment.id, indicator.id]),
+                {"value": "2", "version": "0"}, HTTP_HX_REQUEST="true")
+    assert Answer.objects.get(assessment=assessment, indicator=indicator).value == 2
+
+
+@pytest.mark.django_db
 def test_change_history_shows_who_when_old_and_new(client, personas, live_round):
     assessment = live_round["assessments"]["a"]
     indicator = Indicator.objects.get(code="sarana-1")
