@@ -108,7 +108,7 @@ screenshots: test-deps .env chromium
 
 # Refresh the catalogues from the source (then translate the new Indonesian entries), and
 # recompile locale/*/LC_MESSAGES/*.mo (both need gettext).
-MAKEMESSAGES_ARGS := -l id -l en --ignore=.venv --ignore=bench --ignore=tests --no-obsolete --no-location --no-wrap
+MAKEMESSAGES_ARGS := -l id -l en --ignore=.venv --ignore=bench --ignore=tests --ignore=run --no-obsolete --no-location --no-wrap
 catalogue: venv
 	DEBUG=true $(PY) manage.py makemessages $(MAKEMESSAGES_ARGS)
 
@@ -151,3 +151,39 @@ mutation: $(VENV)/.stamp-requirements-mutation .env
 	    DEBUG=true $(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "$$module.*" || exit 1; \
 	done
 	$(PY) scripts/mutation_report.py --survivors
+
+# make cluster: two gunicorn instances behind nginx (TLS on https://127.0.0.1:8443/), PostgreSQL
+# (database kepatuhan_cluster), Redis and a Celery worker, one shared MEDIA_ROOT; everything under
+# run/cluster/, nothing outside the loopback (scripts/cluster.py; README "Several servers").
+# make cluster-check runs the operators' mix through nginx against it (scripts/cluster_mix.py;
+# it stops, restarts and kills instances); make cluster-stop stops it. Options of the start via
+# CLUSTER_ARGS (e.g. CLUSTER_ARGS="--https-port 9443 --workers 3"), of the mix via
+# CLUSTER_CHECK_ARGS (e.g. "--duration 60"); CLUSTER_RUN_DIR in the environment moves all three. nginx and openssl (Debian) are installed
+# when missing and running as root, as .ci/run does; otherwise we stop and say how.
+CLUSTER_PACKAGES := nginx openssl
+CLUSTER_ARGS ?=
+CLUSTER_CHECK_ARGS ?=
+.PHONY: cluster cluster-stop cluster-check cluster-deps
+
+cluster-deps:
+	@if [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
+	    if [ "$$(id -u)" -eq 0 ]; then \
+	        echo "Installing $(CLUSTER_PACKAGES) for make cluster"; \
+	        DEBIAN_FRONTEND=noninteractive apt-get update </dev/null && \
+	        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	            $(CLUSTER_PACKAGES) </dev/null; \
+	    else \
+	        echo "make cluster needs nginx and openssl. Install them with:"; \
+	        echo "    sudo apt-get install -y --no-install-recommends $(CLUSTER_PACKAGES)"; \
+	        exit 1; \
+	    fi; \
+	fi
+
+cluster: venv cluster-deps
+	$(PY) scripts/cluster.py start $(CLUSTER_ARGS)
+
+cluster-check: venv
+	$(PY) scripts/cluster_mix.py $(CLUSTER_CHECK_ARGS)
+
+cluster-stop:
+	$(PY) scripts/cluster.py stop

@@ -73,7 +73,8 @@ def site_config(*, https_port, http_port, app_ports, certificate, key, down=()):
         f"    server 127.0.0.1:{port}{' down' if number in down else ''};\n"
         for number, port in enumerate(app_ports, start=1)))
     text = replace(text, "    listen 80;\n", f"    listen 127.0.0.1:{http_port};\n")
-    text = replace(text, "    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{https_port} ssl http2;\n")
+    text = replace(text, "    listen 443 ssl http2;\n",
+                   f"    listen 127.0.0.1:{https_port} ssl http2;\n")
     text = replace(text, "    listen [::]:80;\n", "")  # loopback, IPv4 only
     text = replace(text, "    listen [::]:443 ssl http2;\n", "")
     text = replace(text, "return 301 https://$host$request_uri;",
@@ -344,7 +345,8 @@ class Cluster:
         home = self.run / "home"
         return {
             "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
-            "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"), "TMPDIR": str(self.run / "tmp"),
+            "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"),
+            "TMPDIR": str(self.run / "tmp"),
             "DJANGO_SETTINGS_MODULE": "compliance.settings",
             "DEBUG": "false",
             "SECRET_KEY": (self.run / "secret_key").read_text().strip(),
@@ -490,7 +492,8 @@ class Cluster:
                                         extra_groups=[]).returncode != 0:
             fail(f"nginx runs as {state['users']['nginx']}, who cannot reach {prefix}: choose a "
                  "run directory whose parents others may enter (--run-dir)")
-        check = subprocess.run([binary, "-t", "-p", f"{prefix}/", "-e", str(prefix / "logs" / "error.log"),
+        check = subprocess.run([binary, "-t", "-p", f"{prefix}/",
+                                "-e", str(prefix / "logs" / "error.log"),
                                 "-c", str(prefix / "nginx.conf")], capture_output=True, text=True,
                                **({"user": nginx_ids[0], "group": nginx_ids[1],
                                    "extra_groups": []} if nginx_ids else {}))
@@ -519,7 +522,8 @@ class Cluster:
         state = {"run_dir": str(self.run), "database_url": args.database_url,
                  "broker": args.broker, "https_port": args.https_port,
                  "http_port": args.http_port, "app_ports": app_ports, "workers": args.workers,
-                 "url": f"https://127.0.0.1:{args.https_port}/", "upstream_header": UPSTREAM_HEADER,
+                 "url": f"https://127.0.0.1:{args.https_port}/",
+                 "upstream_header": UPSTREAM_HEADER,
                  "certificate": str(self.run / "tls" / "cert.pem"), "processes": {}}
         for url in (args.database_url, args.broker):
             if urlparse(url).hostname not in ("127.0.0.1", "localhost"):

@@ -161,7 +161,7 @@ def test_every_string_in_the_source_has_an_indonesian_translation(tmp_path):
     root = LOCALE.parent
     copy = tmp_path / "src"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns(
-        ".*", "bench", "tests", "static", "media", "staticfiles", "backups", "node_modules",
+        ".*", "bench", "tests", "static", "media", "staticfiles", "backups", "node_modules", "run",
         "__pycache__", "*.sqlite3", "*.mo"))
     env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "compliance.settings"}
     result = subprocess.run(
