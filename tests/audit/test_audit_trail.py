@@ -148,7 +148,8 @@ AUDITED_TABLES = {
     "assessments_round", "assessments_assessment", "assessments_answer", "assessments_evidence",
     "assessments_governmentresult", "assessments_roundgovernment", "assessments_actionitem",
     "assessments_obstacle", "agencies_membership", "agencies_agency", "agencies_province",
-    "agencies_government", "agencies_alias", "auth_user",
+    "agencies_government", "agencies_alias", "auth_user", "assessments_serviceproduct",
+    "assessments_productsample",
 }
 
 
