@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Government, Membership, Role
 from agencies.regions import regions_load
-from compliance.models import Indicator, Methodology
+from compliance.models import Methodology
 from compliance.spreadsheets.reading import read_sheet
 
 from .models import Answer, Assessment, Round, RoundGovernment
+from .selectors.instruments import round_indicators
 from .services.answers import answer_save
 from .services.scores import assessment_recompute_scores, assessment_recompute_verified
 from .services.results import results_import
@@ -101,14 +102,13 @@ WEAK_COMPONENTS = ("sarana", "kompetensi", "jumlah_pelaksana")  # what Muna Bara
 def _fill(assessment, user, share, quality, rng):
     """Answer a share of the checklist (a random but fixed subset), values drawn around the
     unit's quality; facilities, staff competence and number of staff are the weak spots."""
-    scale = assessment.round.methodology.scale_max
     answered = set(Answer.objects.filter(assessment=assessment).values_list("indicator_id",
                                                                              flat=True))
-    indicators = list(Indicator.objects.filter(active=True).select_related("component")
-                      .order_by("component__number", "order"))
+    indicators = round_indicators(assessment.round.instrument_id)
     chosen = sorted(rng.sample(range(len(indicators)), round(len(indicators) * share)))
     for index in chosen:
         indicator = indicators[index]
+        scale = indicator.scale_max
         weak = 0.35 if indicator.component.code in WEAK_COMPONENTS else 1.0
         value = min(scale, max(0, round(scale * quality * weak + (rng.random() - 0.5) * scale)))
         if indicator.id in answered:
@@ -126,7 +126,7 @@ def _pre_verify(assessment, assessor, rng):
         return
     answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
     rows = []
-    for indicator in Indicator.objects.filter(active=True):
+    for indicator in round_indicators(assessment.round.instrument_id):
         answer = answers.get(indicator.id) or Answer(assessment=assessment, indicator=indicator,
                                                      version=0)
         claimed = answer.value or 0
@@ -151,8 +151,7 @@ def _pre_verify(assessment, assessor, rng):
 def _other_governments(round_, assessor):
     """Two sampled units (DPMPTSP, Disdukcapil) for every other Sulawesi Tenggara government,
     answered and pre-verified, so that publishing the round ranks Muna Barat among its peers."""
-    indicators = list(Indicator.objects.filter(active=True))
-    scale = round_.methodology.scale_max
+    indicators = round_indicators(round_.instrument_id)
     for government in Government.objects.filter(province__name=PROVINCE).exclude(
             name=MUNA_BARAT).order_by("name"):
         RoundGovernment.objects.get_or_create(round=round_, government=government)
@@ -170,8 +169,9 @@ def _other_governments(round_, assessor):
                 continue
             Answer.objects.bulk_create([
                 Answer(assessment=assessment, indicator=indicator, version=1,
-                       value=min(scale, max(0, round(scale * quality + (rng.random() - 0.5)
-                                                     * scale))))
+                       value=min(indicator.scale_max, max(0, round(
+                           indicator.scale_max * quality
+                           + (rng.random() - 0.5) * indicator.scale_max))))
                 for indicator in indicators])
             assessment_recompute_scores(assessment=assessment)
             _pre_verify(assessment, assessor, rng)

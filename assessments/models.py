@@ -1,12 +1,13 @@
 """Rounds, assessments (one agency in one round), answers, stored scores and official results."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Government
-from compliance.models import Component, Indicator, Methodology, Zone
+from compliance.models import Component, Indicator, Instrument, Methodology, Zone, default_instrument
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -37,6 +38,10 @@ class Round(models.Model):
     name = models.CharField(_("name"), max_length=150)
     methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="rounds",
                                     verbose_name=_("methodology"))
+    # Frozen for the round's life: its scores always come from this instrument version. Left
+    # empty, it becomes the methodology's default (``compliance.models.default_instrument``).
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="rounds",
+                                   verbose_name=_("instrument"), blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices,
                              default=State.DRAFT)
     is_official = models.BooleanField(
@@ -64,6 +69,24 @@ class Round(models.Model):
 
     def __str__(self):
         return self.name
+
+    def _default_instrument(self):
+        if self.instrument_id is None and self.methodology_id is not None:
+            self.instrument_id = default_instrument(self.methodology_id)
+
+    def clean(self):
+        self._default_instrument()
+        if self.instrument_id is None:
+            raise ValidationError({"instrument": _("The methodology has no instrument.")})
+        if (self.methodology_id is not None
+                and self.instrument.methodology_id != self.methodology_id):
+            raise ValidationError({"instrument": _(
+                "The instrument belongs to another methodology.")})
+
+    def save(self, *args, **kwargs):
+        # A default, like auto_now: existing callers create rounds from a methodology alone.
+        self._default_instrument()
+        super().save(*args, **kwargs)
 
     @property
     def is_published(self):
@@ -133,11 +156,73 @@ class ComponentScore(models.Model):
         ]
 
 
+class ServiceProduct(models.Model):
+    """A service product (jenis / produk layanan) of a unit, observed by the assessors. The list
+    belongs to the agency, so it carries over from one round to the next by itself."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATIVE = "administrative", _("Administrative")
+        GOODS = "goods", _("Goods")
+        SERVICES = "services", _("Services")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="products",
+                               verbose_name=_("agency"))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency", "name", "id"]
+        verbose_name = _("service product")
+        verbose_name_plural = _("service products")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="service_product_unique"),
+            models.CheckConstraint(condition=Q(kind__in=["administrative", "goods", "services"]),
+                                   name="service_product_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductSample(models.Model):
+    """A service product sampled for one assessment: its per-product indicators are answered
+    for it, and the unit's per-product dimensions are the mean over its samples."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
+                                   related_name="product_samples", verbose_name=_("assessment"))
+    product = models.ForeignKey(ServiceProduct, on_delete=models.PROTECT,
+                                related_name="samples", verbose_name=_("service product"))
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("chosen by"))
+    chosen_at = models.DateTimeField(_("chosen at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "order", "id"]
+        verbose_name = _("sampled product")
+        verbose_name_plural = _("sampled products")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "product"],
+                                    name="one_sample_per_product"),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} · {self.product}"
+
+
 class Answer(models.Model):
-    """An operator's answer to one indicator. ``version`` guards against lost updates."""
+    """An answer to one indicator: for the unit (``product_sample`` empty) or, for a per-product
+    indicator, for one sampled product. ``version`` guards against lost updates."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
+    product_sample = models.ForeignKey(ProductSample, on_delete=models.CASCADE, null=True,
+                                       blank=True, related_name="answers",
+                                       verbose_name=_("sampled product"))
     value = models.PositiveSmallIntegerField(_("value"), null=True, blank=True,
                                              validators=[MaxValueValidator(5)])
     not_applicable = models.BooleanField(_("not applicable"), default=False)
@@ -161,7 +246,11 @@ class Answer(models.Model):
         verbose_name_plural = _("answers")
         constraints = [
             models.UniqueConstraint(fields=["assessment", "indicator"],
+                                    condition=Q(product_sample__isnull=True),
                                     name="one_answer_per_indicator"),
+            models.UniqueConstraint(fields=["assessment", "indicator", "product_sample"],
+                                    condition=Q(product_sample__isnull=False),
+                                    name="one_answer_per_indicator_and_product"),
             models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__lte=5),
                                    name="answer_value_range"),
             models.CheckConstraint(condition=~Q(not_applicable=True, value__isnull=False),

@@ -32,9 +32,9 @@ from django.utils import timezone
 from agencies.identity import name_key
 from agencies.models import Agency, AgencyKind, Government, Level, Province
 from agencies.regions import official_provinces
-from compliance.models import Methodology
+from compliance.models import Methodology, default_instrument
 from compliance.scoring import government_score, round2
-from compliance.specs import methodology_spec
+from compliance.specs import instrument_spec, methodology_spec
 
 from .models import (Answer, Assessment, ComponentScore, GovernmentResult, Round,
                      RoundGovernment)
@@ -263,7 +263,8 @@ def check_database(params: Params) -> str:
             f"A different synthetic nation is here ({existing or 'incomplete'}); drop the "
             "database (or flush it) to build another one.")
     plan = build_plan(params)
-    indicators = len(checklist_indicators())
+    methodology = Methodology.objects.get(code=METHODOLOGY)
+    indicators = len(checklist_indicators(default_instrument(methodology.id)))
     expected = (len(plan.provinces), plan.agency_count, plan.agency_count * indicators)
     found = (Province.objects.count(), Agency.objects.count(),
              Answer.objects.filter(assessment__round=current).count())
@@ -321,10 +322,10 @@ class UnitDraw:
     result: object  # compute_unit's UnitResult
 
 
-def _draw_unit(rng, indicators, spec, target, offsets) -> UnitDraw:
+def _draw_unit(rng, indicators, instrument, target, offsets) -> UnitDraw:
     values, answers = [], {}
-    scale = spec.scale_max
     for indicator in indicators:
+        scale = indicator.scale_max
         if rng.random() < NOT_APPLICABLE_SHARE:
             values.append(None)
             answers[indicator.id] = (None, True)
@@ -333,7 +334,7 @@ def _draw_unit(rng, indicators, spec, target, offsets) -> UnitDraw:
         value = sum(1 for _ in range(scale) if rng.random() < p)
         values.append(value)
         answers[indicator.id] = (value, False)
-    return UnitDraw(values=values, result=compute_unit(indicators, answers, spec))
+    return UnitDraw(values=values, result=compute_unit(indicators, answers, instrument))
 
 
 def _component_offsets(rng, codes) -> dict:
@@ -342,7 +343,7 @@ def _component_offsets(rng, codes) -> dict:
     return {code: value - mean for code, value in raw.items()}
 
 
-def _draw_government(rng, government, sampled_ids, indicators, spec):
+def _draw_government(rng, government, sampled_ids, indicators, spec, instrument):
     """Draw every unit's answers; redraw the sampled units until their mean (the government's
     mock score) falls in the zone the plan gave the government."""
     low, high = CURRENT_TARGETS[government.zone]
@@ -353,12 +354,12 @@ def _draw_government(rng, government, sampled_ids, indicators, spec):
     for agency in government.agencies:
         if agency.id not in sampled_ids:
             unit_target = target + rng.gauss(0, 10)
-            draws[agency.id] = _draw_unit(rng, indicators, spec, unit_target, offsets)
+            draws[agency.id] = _draw_unit(rng, indicators, instrument, unit_target, offsets)
     sampled = [a for a in government.agencies if a.id in sampled_ids]
     for _attempt in range(MAX_REDRAWS):
         for agency in sampled:
-            draws[agency.id] = _draw_unit(rng, indicators, spec, target + rng.gauss(0, 6),
-                                          offsets)
+            draws[agency.id] = _draw_unit(rng, indicators, instrument,
+                                          target + rng.gauss(0, 6), offsets)
         score = government_score(draws[a.id].result.score for a in sampled)
         band = spec.band(score)
         if band is not None and band.zone == government.zone:
@@ -392,7 +393,9 @@ def generate(params: Params, log=print) -> dict:
         return {"status": "reused", "seconds": round(time.perf_counter() - started, 1)}
     methodology = Methodology.objects.get(code=METHODOLOGY)
     spec = methodology_spec(methodology.id)
-    indicators = checklist_indicators()
+    instrument_id = default_instrument(methodology.id)
+    instrument = instrument_spec(instrument_id)
+    indicators = checklist_indicators(instrument_id)
     plan = build_plan(params)
     now = timezone.now()
     timings = {}
@@ -436,7 +439,8 @@ def generate(params: Params, log=print) -> dict:
         for government in plan.governments:
             sample = default_sample(government.agencies)
             sampled_ids |= sample
-            government_draws, score = _draw_government(rng, government, sample, indicators, spec)
+            government_draws, score = _draw_government(rng, government, sample, indicators, spec,
+                                                       instrument)
             draws.update(government_draws)
             band = spec.band(score)
             if band is not None:

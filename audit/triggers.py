@@ -24,6 +24,8 @@ AUDITED = {
     "assessments_roundgovernment": ((), ()),
     "assessments_actionitem": ((), ()),
     "assessments_obstacle": ((), ()),
+    "assessments_serviceproduct": ((), ()),
+    "assessments_productsample": ((), ()),
     "agencies_membership": ((), ()),
     "agencies_province": ((), ()),
     "agencies_government": ((), ()),

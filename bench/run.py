@@ -426,13 +426,13 @@ def load_case(env, fx, users, duration, workers, spawn_rate=5):
     from django.db.models import Q
 
     from assessments.models import Answer
-    from compliance.specs import methodology_spec
+    from compliance.specs import instrument_spec
 
     operators = fx["operators"][:users]
     if len(operators) < users:
         raise RuntimeError(f"only {len(operators)} operators for {users} users")
     config = {"password": BENCH_PASSWORD,
-              "scale_max": methodology_spec(fx["current"].methodology_id).scale_max,
+              "scale_max": instrument_spec(fx["current"].instrument_id).scale_max,
               "operators": [{"username": user.username, "assessment": aid,
                              "versions": fx["versions"][aid]} for user, aid in operators]}
     config_path, result_path = WORK / "load-config.json", WORK / "load-result.json"

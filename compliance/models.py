@@ -1,7 +1,9 @@
-"""The standard itself: the 14 components of UU 25/2009 Article 21, their checklist indicators,
-and the scoring methodologies (kept as data because the Ombudsman changes them)."""
+"""The standard itself: the 14 components of UU 25/2009 Article 21, the scoring methodologies
+and their instruments (versioned data: dimensions → indicators), kept as data because the
+Ombudsman changes them."""
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -46,41 +48,6 @@ class Component(Bilingual, models.Model):
     @property
     def name(self):
         return self.localized("name")
-
-
-class Indicator(Bilingual, models.Model):
-    """One checklist item under a component; the evidence hint tells operators what to attach."""
-
-    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="indicators",
-                                  verbose_name=_("component"))
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
-    text_id = models.CharField(_("text (Indonesian)"), max_length=300)
-    text_en = models.CharField(_("text (English)"), max_length=300)
-    evidence_id = models.CharField(_("evidence (Indonesian)"), max_length=300, blank=True)
-    evidence_en = models.CharField(_("evidence (English)"), max_length=300, blank=True)
-    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=Decimal(1))
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["component__number", "order", "id"]
-        verbose_name = _("indicator")
-        verbose_name_plural = _("indicators")
-        constraints = [
-            models.UniqueConstraint(fields=["component", "order"], name="indicator_order_unique"),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="indicator_weight_not_negative"),
-        ]
-
-    def __str__(self):
-        return f"{self.component.letter}{self.order}. {self.text_id}"
-
-    @property
-    def text(self):
-        return self.localized("text")
-
-    @property
-    def evidence(self):
-        return self.localized("evidence")
 
 
 class Methodology(Bilingual, models.Model):
@@ -150,33 +117,260 @@ class Band(Bilingual, models.Model):
         return self.localized("label")
 
 
-class Dimension(Bilingual, models.Model):
-    """A weighted group of components (2022+: Input, Process, Output, Complaints).
 
-    A dimension without components is entered directly as one score per unit (the Output
-    survey of service users).
+class RuleStatus(models.TextChoices):
+    """How strong the public record is for a rule held as data (INSTRUMENTS.md's [V]/[S]/[U]):
+    anything but "confirmed" is shown to users as such wherever a figure depends on it."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    SINGLE_SOURCE = "single_source", _("Single source")
+    ASSUMPTION = "assumption", _("Assumption")
+
+
+def status_field():
+    return models.CharField(_("status"), max_length=20, choices=RuleStatus.choices,
+                            default=RuleStatus.ASSUMPTION)
+
+
+def source_note_field():
+    return models.TextField(_("source"), blank=True,
+                            help_text=_("Where the rule comes from, or why it is assumed."))
+
+
+class Instrument(Bilingual, models.Model):
+    """One version of an instrument of a methodology: its dimensions and indicators.
+
+    An instrument is versioned data: a change is a new row (same ``code``, new ``version``),
+    never an edit of one that a round uses (``compliance.instruments`` refuses that), so a past
+    or running round keeps the figures it was scored with.
+
+    ``purpose``: ``assessment`` is the assessing body's own instrument (the Ombudsman's, or
+    KemenPAN-RB's PEKPPP); ``self_assessment`` is the app's preparation checklist that operators
+    fill. Each methodology has at most one default instrument per purpose (a partial unique
+    constraint); a round created without an instrument takes the methodology's default (see
+    ``default_instrument``).
     """
 
-    methodology = models.ForeignKey(Methodology, on_delete=models.CASCADE,
-                                    related_name="dimensions")
+    class Purpose(models.TextChoices):
+        ASSESSMENT = "assessment", _("Assessment (the assessing body's instrument)")
+        SELF_ASSESSMENT = "self_assessment", _("Self-assessment (the app's checklist)")
+
+    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT,
+                                    related_name="instruments", verbose_name=_("methodology"))
+    code = models.SlugField(_("code"), max_length=60)
+    version = models.CharField(_("version"), max_length=40)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    status = status_field()
+    source_note = source_note_field()
+    is_default = models.BooleanField(_("default of its methodology"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["methodology", "code", "created_at", "id"]
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="instrument_version_unique"),
+            models.UniqueConstraint(fields=["methodology", "purpose"],
+                                    condition=Q(is_default=True),
+                                    name="one_default_instrument_per_purpose"),
+            models.CheckConstraint(condition=Q(purpose__in=["assessment", "self_assessment"]),
+                                   name="instrument_purpose_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["confirmed", "single_source", "assumption"]),
+                name="instrument_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.version}"
+
+    @property
+    def name(self):
+        return self.localized("name")
+
+
+def default_instrument(methodology_id):
+    """The instrument a round of this methodology uses when none is chosen: the default
+    self-assessment instrument (the checklist operators fill and assessors verify, which is
+    what the app scores today), else the default assessment instrument; None if it has none."""
+    found = {purpose: pk for purpose, pk in Instrument.objects.filter(
+        methodology_id=methodology_id, is_default=True).values_list("purpose", "id")}
+    return found.get(Instrument.Purpose.SELF_ASSESSMENT) or found.get(
+        Instrument.Purpose.ASSESSMENT)
+
+
+class Dimension(Bilingual, models.Model):
+    """A weighted part of an instrument (2022+: Input, Process, Output, Complaints; PEKPPP's
+    aspects). Its indicators point to it (``Indicator.dimension``).
+
+    ``rollup`` is how its indicators become its score on 0-100:
+    - ``points``: Σ weight × value / Σ weight × max × 100 over its applicable indicators (each
+      on its own scale);
+    - ``component_mean``: the mean of the scores of the Art. 21 components whose indicators it
+      holds (each component: points over its indicators), the app's rule before instruments.
+    A dimension with per-product indicators scores once per sampled product and takes the mean
+    over the products. ``is_survey``: a score entered directly per unit (the Output survey of
+    service users, the 2025 public-trust part); it holds no indicators.
+    """
+
+    class Rollup(models.TextChoices):
+        POINTS = "points", _("Points over the indicators")
+        COMPONENT_MEAN = "component_mean", _("Mean of the component scores")
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE,
+                                   related_name="dimensions", verbose_name=_("instrument"))
     code = models.SlugField(_("code"), max_length=40)
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     name_id = models.CharField(_("name (Indonesian)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
     is_survey = models.BooleanField(_("entered as a survey score"), default=False)
-    components = models.ManyToManyField(Component, blank=True, related_name="dimensions")
+    rollup = models.CharField(_("roll-up"), max_length=20, choices=Rollup.choices,
+                              default=Rollup.POINTS)
+    status = status_field()
+    source_note = source_note_field()
 
     class Meta:
-        ordering = ["methodology", "order"]
+        ordering = ["instrument", "order", "id"]
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
         constraints = [
-            models.UniqueConstraint(fields=["methodology", "code"], name="dimension_code_unique"),
+            models.UniqueConstraint(fields=["instrument", "code"], name="dimension_code_unique"),
             models.CheckConstraint(condition=Q(weight__gte=0), name="dimension_weight_not_negative"),
+            models.CheckConstraint(condition=Q(rollup__in=["points", "component_mean"]),
+                                   name="dimension_rollup_valid"),
         ]
 
     def __str__(self):
-        return f"{self.methodology.code}: {self.name_en} ({self.weight})"
+        return f"{self.instrument}: {self.name_en} ({self.weight})"
 
     @property
     def name(self):
         return self.localized("name")
+
+
+class Scale(models.TextChoices):
+    YES_NO = "yes_no", _("Yes / no (0–1)")
+    ZERO_THREE = "0_3", _("0–3")
+    ZERO_FIVE = "0_5", _("0–5 rubric")
+
+
+SCALE_MAX = {Scale.YES_NO: 1, Scale.ZERO_THREE: 3, Scale.ZERO_FIVE: 5}
+
+
+class SourceKind(models.TextChoices):
+    DOCUMENT = "document", _("Document")
+    INTERVIEW = "interview", _("Interview")
+    OBSERVATION = "observation", _("Observation")
+    SURVEY = "survey", _("Survey")
+    COMPLAINT_RECORD = "complaint_record", _("Complaint record")
+    SECONDARY_DATA = "secondary_data", _("Secondary data")
+
+
+class Indicator(Bilingual, models.Model):
+    """One item of an instrument, in one of its dimensions; the evidence hint tells operators
+    what to attach, the guidance how the item is judged.
+
+    ``component``: the Art. 21 component it concerns, if any (component scores are stored per
+    assessment for dashboards). ``per_product``: answered once per sampled service product
+    instead of once per unit. ``standing``: about a standing document (a decree, a pledge) that
+    may be carried forward from the previous round. ``code`` is unique within its instrument.
+    """
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE,
+                                   related_name="indicators", verbose_name=_("instrument"))
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE,
+                                  related_name="indicators", verbose_name=_("dimension"))
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="indicators", verbose_name=_("component"))
+    code = models.SlugField(_("code"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    text_id = models.CharField(_("text (Indonesian)"), max_length=300)
+    text_en = models.CharField(_("text (English)"), max_length=300)
+    evidence_id = models.CharField(_("evidence (Indonesian)"), max_length=300, blank=True)
+    evidence_en = models.CharField(_("evidence (English)"), max_length=300, blank=True)
+    guidance_id = models.TextField(_("guidance (Indonesian)"), blank=True)
+    guidance_en = models.TextField(_("guidance (English)"), blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=Decimal(1))
+    scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices,
+                             default=Scale.YES_NO)
+    source_kind = models.CharField(_("kind of source"), max_length=20,
+                                   choices=SourceKind.choices, default=SourceKind.DOCUMENT)
+    per_product = models.BooleanField(_("answered per service product"), default=False)
+    standing = models.BooleanField(_("standing document (carried forward)"), default=False)
+    status = status_field()
+    source_note = source_note_field()
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["instrument", "component__number", "order", "id"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="indicator_code_unique"),
+            models.UniqueConstraint(fields=["instrument", "component", "order"],
+                                    condition=Q(component__isnull=False),
+                                    name="indicator_order_unique"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="indicator_weight_not_negative"),
+            models.CheckConstraint(condition=Q(scale__in=["yes_no", "0_3", "0_5"]),
+                                   name="indicator_scale_valid"),
+            models.CheckConstraint(
+                condition=Q(source_kind__in=[kind.value for kind in SourceKind]),
+                name="indicator_source_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["instrument", "active"])]
+
+    def __str__(self):
+        prefix = f"{self.component.letter}{self.order}" if self.component_id else self.code
+        return f"{prefix}. {self.text_id}"
+
+    def clean(self):
+        if self.dimension_id is None or self.instrument_id is None:
+            return
+        if self.dimension.instrument_id != self.instrument_id:
+            raise ValidationError({"dimension": _("The dimension belongs to another instrument.")})
+        if self.dimension.is_survey:
+            raise ValidationError({"dimension": _(
+                "A survey dimension is entered as one score; it holds no indicators.")})
+
+    @property
+    def scale_max(self) -> int:
+        return SCALE_MAX[self.scale]
+
+    @property
+    def text(self):
+        return self.localized("text")
+
+    @property
+    def evidence(self):
+        return self.localized("evidence")
+
+    @property
+    def guidance(self):
+        return self.localized("guidance")
+
+
+class RubricLevel(Bilingual, models.Model):
+    """What one level of a 0–3 or 0–5 indicator means (PEKPPP's rubrics: 0 none … 5 monitored
+    and evaluated)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rubric",
+                                  verbose_name=_("indicator"))
+    level = models.PositiveSmallIntegerField(_("level"), validators=[MaxValueValidator(5)])
+    description_id = models.TextField(_("description (Indonesian)"))
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    class Meta:
+        ordering = ["indicator", "level"]
+        verbose_name = _("rubric level")
+        verbose_name_plural = _("rubric levels")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "level"], name="rubric_level_unique"),
+            models.CheckConstraint(condition=Q(level__lte=5), name="rubric_level_range"),
+        ]
+
+    @property
+    def description(self):
+        return self.localized("description")

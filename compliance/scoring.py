@@ -24,48 +24,62 @@ def round2(value) -> Decimal:
 
 @dataclass(frozen=True)
 class AnswerInput:
-    """One indicator's answer: ``value`` None means unanswered, which scores as 0."""
+    """One indicator's answer: ``value`` None means unanswered, which scores as 0.
+    ``scale_max``, when given, is this indicator's own scale (instruments mix scales)."""
 
     value: int | None
     weight: Decimal = Decimal(1)
     not_applicable: bool = False
+    scale_max: int | None = None
 
 
-def component_score(answers: Iterable[AnswerInput], scale_max: int) -> Decimal | None:
-    """Σ(weight × value) / Σ(weight × max) × 100 over applicable indicators.
+def component_score(answers: Iterable[AnswerInput], scale_max: int | None = None
+                    ) -> Decimal | None:
+    """Σ(weight × value) / Σ(weight × max) × 100 over applicable indicators (the "points" rule),
+    ``max`` being each answer's own scale or else ``scale_max``.
 
     Unanswered indicators count as 0: an item nobody has evidenced is not fulfilled. Returns
     None when no indicator is applicable (all N/A or zero weight), so the component drops out of
     the unit instead of dragging it to 0.
     """
-    if scale_max < 1:
+    if scale_max is not None and scale_max < 1:
         raise ValueError("scale_max must be at least 1")
     numerator = Decimal(0)
     denominator = Decimal(0)
     for answer in answers:
         if answer.not_applicable:
             continue
+        top = answer.scale_max if answer.scale_max is not None else scale_max
+        if top is None or top < 1:
+            raise ValueError("scale_max must be at least 1")
         weight = Decimal(answer.weight)
         if weight < 0:
             raise ValueError("indicator weights cannot be negative")
         value = answer.value or 0
-        if not 0 <= value <= scale_max:
-            raise ValueError(f"value {value} outside 0..{scale_max}")
+        if not 0 <= value <= top:
+            raise ValueError(f"value {value} outside 0..{top}")
         numerator += weight * value
-        denominator += weight * scale_max
+        denominator += weight * top
     if denominator == 0:
         return None
     return numerator / denominator * HUNDRED
 
 
+POINTS = "points"
+COMPONENT_MEAN = "component_mean"
+
+
 @dataclass(frozen=True)
 class DimensionSpec:
-    """A weighted group of components, or (``is_survey``) a score entered directly."""
+    """A weighted part of a unit's score: a group of components (``components``, the codes of
+    the components its indicators concern), or (``is_survey``) a score entered directly.
+    ``rollup`` says how ``instrument_unit`` turns its indicators into its score."""
 
     code: str
     weight: Decimal
     components: tuple[str, ...] = ()
     is_survey: bool = False
+    rollup: str = COMPONENT_MEAN
 
 
 def _weighted_mean(pairs: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
@@ -122,6 +136,113 @@ def dimension_scores(
                 for code in dimension.components
                 if component_scores.get(code) is not None)
     return scores
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """One indicator of an instrument, as scoring needs it. ``key`` is the caller's id."""
+
+    key: object
+    dimension: str
+    weight: Decimal = Decimal(1)
+    scale_max: int = 1
+    component: str | None = None
+    per_product: bool = False
+
+
+@dataclass(frozen=True)
+class UnitScores:
+    """A unit's figures on 0-100, unrounded: per dimension, per component, and the unit."""
+
+    dimensions: dict
+    components: dict
+    score: Decimal | None
+
+
+def _mean(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [Decimal(value) for value in values if value is not None]
+    if not present:
+        return None
+    return sum(present) / len(present)
+
+
+def _points(inputs) -> Decimal | None:
+    return component_score(AnswerInput(value=value, weight=indicator.weight,
+                                       not_applicable=not_applicable,
+                                       scale_max=indicator.scale_max)
+                           for indicator, (value, not_applicable) in inputs)
+
+
+def _component_mean(inputs) -> Decimal | None:
+    grouped: dict = {}
+    for indicator, answer in inputs:
+        grouped.setdefault(indicator.component, []).append((indicator, answer))
+    return _mean(_points(items) for items in grouped.values())
+
+
+UNANSWERED = (None, False)
+
+
+def _over_products(indicators, answers, products, rule) -> Decimal | None:
+    """``rule`` over the indicators' answers; when some are per-product and products are
+    sampled, once per product (per-unit indicators keep their one answer) and the mean of the
+    products that have a score. Without sampled products a per-product indicator reads its
+    answer without a product, so the unit is scored as if it were one product."""
+    if not indicators:
+        return None
+    if not products or not any(indicator.per_product for indicator in indicators):
+        return rule([(indicator, answers.get((indicator.key, None), UNANSWERED))
+                     for indicator in indicators])
+    return _mean(
+        rule([(indicator, answers.get((indicator.key, product if indicator.per_product
+                                       else None), UNANSWERED))
+              for indicator in indicators])
+        for product in products)
+
+
+def instrument_unit(
+    indicators: Sequence[IndicatorSpec],
+    dimensions: Sequence[DimensionSpec],
+    answers: Mapping[tuple[object, object], tuple[int | None, bool]],
+    products: Sequence[object] = (),
+    survey_scores: Mapping[str, Decimal | None] | None = None,
+) -> UnitScores:
+    """A unit's scores under an instrument.
+
+    ``answers``: (indicator key, product key or None) -> (value or None, not applicable); a
+    per-unit answer has product None. Each dimension scores by its rollup: ``points`` is
+    Σ w·v / Σ w·max × 100 over its applicable indicators, ``component_mean`` the mean of the
+    scores of the components whose indicators it holds; a survey dimension is its entered
+    score. A dimension holding per-product indicators is the mean over the sampled products.
+    The unit is the weighted mean of the dimensions that have a score (one such dimension: its
+    score, exactly). Component scores (points over each component's indicators, per product
+    and averaged the same way) are returned for the dashboards.
+    """
+    surveys = survey_scores or {}
+    by_dimension: dict[str, list] = {}
+    by_component: dict[str, list] = {}
+    for indicator in indicators:
+        by_dimension.setdefault(indicator.dimension, []).append(indicator)
+        if indicator.component is not None:
+            by_component.setdefault(indicator.component, []).append(indicator)
+    scores = {}
+    for dimension in dimensions:
+        if dimension.is_survey:
+            scores[dimension.code] = surveys.get(dimension.code)
+            continue
+        rule = _points if dimension.rollup == POINTS else _component_mean
+        if dimension.rollup not in (POINTS, COMPONENT_MEAN):
+            raise ValueError(f"unknown rollup {dimension.rollup!r}")
+        scores[dimension.code] = _over_products(by_dimension.get(dimension.code, []), answers,
+                                                products, rule)
+    components = {code: _over_products(items, answers, products, _points)
+                  for code, items in by_component.items()}
+    scored = [(scores[d.code], d.weight) for d in dimensions if scores[d.code] is not None]
+    if len(scored) == 1 and scored[0][1] > 0:
+        score = Decimal(scored[0][0])
+    else:
+        score = _weighted_mean(scored)
+    return UnitScores(dimensions=scores, components=components, score=score)
 
 
 def government_score(unit_scores: Iterable[Decimal | None]) -> Decimal | None:

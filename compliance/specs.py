@@ -1,15 +1,21 @@
-"""Adapters from methodology rows to the plain values that ``compliance.scoring`` takes.
+"""Adapters from methodology and instrument rows to the plain values ``compliance.scoring``
+takes.
 
-Methodologies change a handful of times a decade, so their bands and dimensions are read once
-per process and cached by primary key; ``clear_cache`` exists for tests and admin edits.
+Methodologies (bands) and instruments (dimensions, indicators) change a handful of times a
+decade, and an instrument a round uses never changes at all (``compliance.instruments``
+refuses it), so both are read once per process and cached by primary key; ``clear_cache``
+exists for tests and for edits of a draft instrument.
 """
 from functools import lru_cache
 
-from .models import Methodology
-from .scoring import BandSpec, DimensionSpec, band_for
+from .models import Instrument, Methodology
+from .scoring import COMPONENT_MEAN, BandSpec, DimensionSpec, IndicatorSpec, band_for
 
 
 class MethodologySpec:
+    """The bands of a methodology (on its published scale). Dimensions and the indicator
+    scale belong to the round's instrument: ``instrument_spec``."""
+
     def __init__(self, methodology: Methodology):
         self.id = methodology.id
         self.code = methodology.code
@@ -22,13 +28,6 @@ class MethodologySpec:
         ]
         self._labels = {band.lower_bound: (band.label_id, band.label_en)
                         for band in methodology.bands.all()}
-        self.dimensions = [
-            DimensionSpec(code=dim.code, weight=dim.weight, is_survey=dim.is_survey,
-                          components=tuple(c.code for c in dim.components.all()))
-            for dim in methodology.dimensions.all()
-        ]
-        self.dimension_names = {dim.code: (dim.name_id, dim.name_en)
-                                for dim in methodology.dimensions.all()}
         self.has_categories = any(band.category for band in self.bands)
 
     def band(self, score):
@@ -43,10 +42,67 @@ class MethodologySpec:
 
 @lru_cache(maxsize=64)
 def methodology_spec(methodology_id: int) -> MethodologySpec:
-    methodology = Methodology.objects.prefetch_related("bands", "dimensions__components").get(
-        id=methodology_id)
+    methodology = Methodology.objects.prefetch_related("bands").get(id=methodology_id)
     return MethodologySpec(methodology)
+
+
+class InstrumentSpec:
+    """An instrument as plain values: ``dimensions`` (DimensionSpec, ``components`` filled
+    from the indicators they hold), ``indicators`` (IndicatorSpec keyed by indicator id, active
+    ones only, in checklist order), ``scale_max`` (the top of the widest indicator scale, what
+    a page shows when all share one), and ``sql_ready``: whether the set-based recompute
+    (``recompute_sql``) can score it — component means only, no per-product indicator, every
+    indicator tied to a component."""
+
+    def __init__(self, instrument: Instrument):
+        self.id = instrument.id
+        self.code = instrument.code
+        self.version = instrument.version
+        self.methodology_id = instrument.methodology_id
+        self.purpose = instrument.purpose
+        self.status = instrument.status
+        dimensions = list(instrument.dimensions.all())
+        rows = sorted((i for i in instrument.indicators.all() if i.active),
+                      key=lambda i: (i.component.number if i.component else 99, i.order, i.id))
+        codes = {dim.id: dim.code for dim in dimensions}
+        self.indicators = [
+            IndicatorSpec(key=row.id, dimension=codes[row.dimension_id], weight=row.weight,
+                          scale_max=row.scale_max,
+                          component=row.component.code if row.component else None,
+                          per_product=row.per_product)
+            for row in rows
+        ]
+        members = {}
+        for indicator in self.indicators:
+            if indicator.component is not None:
+                found = members.setdefault(indicator.dimension, [])
+                if indicator.component not in found:
+                    found.append(indicator.component)
+        self.dimensions = [
+            DimensionSpec(code=dim.code, weight=dim.weight, is_survey=dim.is_survey,
+                          rollup=dim.rollup, components=tuple(members.get(dim.code, ())))
+            for dim in dimensions
+        ]
+        self.dimension_names = {dim.code: (dim.name_id, dim.name_en) for dim in dimensions}
+        self.dimension_status = {dim.code: dim.status for dim in dimensions}
+        scales = {indicator.scale_max for indicator in self.indicators}
+        self.scale_max = max(scales, default=1)
+        self.uniform_scale = len(scales) <= 1
+        self.has_per_product = any(i.per_product for i in self.indicators)
+        self.has_survey = any(dim.is_survey for dim in self.dimensions)
+        self.sql_ready = (not self.has_per_product
+                          and all(i.component is not None for i in self.indicators)
+                          and all(dim.is_survey or dim.rollup == COMPONENT_MEAN
+                                  for dim in self.dimensions))
+
+
+@lru_cache(maxsize=64)
+def instrument_spec(instrument_id: int) -> InstrumentSpec:
+    instrument = Instrument.objects.prefetch_related("dimensions", "indicators__component").get(
+        id=instrument_id)
+    return InstrumentSpec(instrument)
 
 
 def clear_cache():
     methodology_spec.cache_clear()
+    instrument_spec.cache_clear()

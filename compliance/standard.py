@@ -1,8 +1,16 @@
 """The reference data of the standard: the 14 Article 21 components (from components.csv, the
-project's copy of the shared domain reference), the default checklist and the methodologies.
+project's copy of the shared domain reference), the methodologies with their bands
+(methodologies.json) and the shipped instruments (data/instruments/, one JSON file each).
 
-Loading is an upsert, so running it again never duplicates anything. The data migration calls
-it with historical models; tests that flush the database call it again with the live ones.
+Loading is an upsert, so running it again never duplicates anything. Tests that flush the
+database call it again with the live models. (The first data migration keeps its own frozen
+copy of the loader of its day; 0003/0009 moved that data to instruments.)
+
+An instrument file holds the instrument's fields, its ``dimensions`` and its ``indicators``:
+either a list (each with its ``dimension`` code, optional ``component`` code, scale, kind of
+source, per_product, standing, status, guidance and optional ``rubric`` levels), or
+``{"from_csv": "indicators.csv", "scale": …, "source_kind": …}``: the app's checklist file,
+each row placed in the dimension whose ``components`` list names its component.
 """
 import csv
 import json
@@ -12,15 +20,90 @@ from pathlib import Path
 from django.apps import apps as global_apps
 
 DATA = Path(__file__).resolve().parent / "data"
+INSTRUMENTS = DATA / "instruments"
+
+INSTRUMENT_FIELDS = ("name_id", "name_en", "purpose", "status", "source_note", "is_default")
+DIMENSION_FIELDS = ("order", "name_id", "name_en", "is_survey", "rollup", "status",
+                    "source_note")
+INDICATOR_FIELDS = ("order", "text_id", "text_en", "evidence_id", "evidence_en", "guidance_id",
+                    "guidance_en", "scale", "source_kind", "per_product", "standing", "status",
+                    "source_note")
+
+
+def instrument_files():
+    """The shipped instrument definitions, in file-name order."""
+    for path in sorted(INSTRUMENTS.glob("*.json")):
+        with open(path, encoding="utf-8") as handle:
+            yield json.load(handle)
+
+
+def checklist_rows():
+    """The app's 48-indicator checklist (indicators.csv) as instrument indicator rows."""
+    with open(DATA / "indicators.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            yield {"code": f"{row['component']}-{row['order']}", "component": row["component"],
+                   "order": int(row["order"]), "text_id": row["text_id"],
+                   "text_en": row["text_en"], "evidence_id": row["evidence_id"],
+                   "evidence_en": row["evidence_en"]}
+
+
+def indicator_rows(spec):
+    """The indicator rows of an instrument file, each with its dimension code."""
+    indicators = spec["indicators"]
+    if isinstance(indicators, list):
+        return indicators
+    dimension_of = {code: dim["code"] for dim in spec["dimensions"]
+                    for code in dim.get("components", ())}
+    defaults = {key: value for key, value in indicators.items() if key != "from_csv"}
+    return [{**defaults, **row, "dimension": dimension_of[row["component"]]}
+            for row in checklist_rows()]
+
+
+def load_instrument(spec, apps=global_apps):
+    """Upsert one instrument (by code and version) with its dimensions, indicators and
+    rubric levels. Returns the instrument."""
+    Methodology = apps.get_model("compliance", "Methodology")
+    Component = apps.get_model("compliance", "Component")
+    Instrument = apps.get_model("compliance", "Instrument")
+    Dimension = apps.get_model("compliance", "Dimension")
+    Indicator = apps.get_model("compliance", "Indicator")
+    RubricLevel = apps.get_model("compliance", "RubricLevel")
+    components = {c.code: c for c in Component.objects.all()}
+    instrument, _ = Instrument.objects.update_or_create(
+        code=spec["code"], version=spec["version"],
+        defaults={"methodology": Methodology.objects.get(code=spec["methodology"]),
+                  **{key: spec[key] for key in INSTRUMENT_FIELDS if key in spec}},
+    )
+    dimensions = {}
+    for dim in spec["dimensions"]:
+        dimensions[dim["code"]], _ = Dimension.objects.update_or_create(
+            instrument=instrument, code=dim["code"],
+            defaults={"weight": Decimal(dim["weight"]),
+                      **{key: dim[key] for key in DIMENSION_FIELDS if key in dim}},
+        )
+    for row in indicator_rows(spec):
+        indicator, _ = Indicator.objects.update_or_create(
+            instrument=instrument, code=row["code"],
+            defaults={
+                "dimension": dimensions[row["dimension"]],
+                "component": components[row["component"]] if row.get("component") else None,
+                "weight": Decimal(row.get("weight", "1")),
+                **{key: row[key] for key in INDICATOR_FIELDS if key in row},
+            },
+        )
+        for level in row.get("rubric", ()):
+            RubricLevel.objects.update_or_create(
+                indicator=indicator, level=level["level"],
+                defaults={"description_id": level["description_id"],
+                          "description_en": level.get("description_en", "")})
+    return instrument
 
 
 def load_standard(apps=global_apps, schema_editor=None):
-    """Upsert the components, the default checklist and the methodologies."""
+    """Upsert the components, the methodologies with their bands, and the instruments."""
     Component = apps.get_model("compliance", "Component")
-    Indicator = apps.get_model("compliance", "Indicator")
     Methodology = apps.get_model("compliance", "Methodology")
     Band = apps.get_model("compliance", "Band")
-    Dimension = apps.get_model("compliance", "Dimension")
 
     with open(DATA / "components.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -30,19 +113,6 @@ def load_standard(apps=global_apps, schema_editor=None):
                     "number": int(row["number"]), "letter": row["letter"],
                     "name_id": row["name_id"], "name_en": row["name_en"],
                     "group": row["group"], "must_publish": row["must_publish"] == "true",
-                },
-            )
-    components = {c.code: c for c in Component.objects.all()}
-
-    with open(DATA / "indicators.csv", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            component = components[row["component"]]
-            Indicator.objects.update_or_create(
-                code=f"{row['component']}-{row['order']}",
-                defaults={
-                    "component": component, "order": int(row["order"]),
-                    "text_id": row["text_id"], "text_en": row["text_en"],
-                    "evidence_id": row["evidence_id"], "evidence_en": row["evidence_en"],
                 },
             )
 
@@ -62,13 +132,6 @@ def load_standard(apps=global_apps, schema_editor=None):
                     defaults={key: band[key] for key in ("category", "label_id", "label_en",
                                                          "zone")},
                 )
-            for dim in spec["dimensions"]:
-                dimension, _ = Dimension.objects.update_or_create(
-                    methodology=methodology, code=dim["code"],
-                    defaults={
-                        "order": dim["order"], "name_id": dim["name_id"],
-                        "name_en": dim["name_en"], "weight": Decimal(dim["weight"]),
-                        "is_survey": dim["is_survey"],
-                    },
-                )
-                dimension.components.set([components[code] for code in dim["components"]])
+
+    for spec in instrument_files():
+        load_instrument(spec, apps)

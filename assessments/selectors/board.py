@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from agencies.models import Government
-from compliance.models import Indicator
 from compliance.scoring import Completion, band_for, completion, government_score
 from compliance.specs import methodology_spec
 
 from ..models import Assessment, Round
+from .instruments import round_indicator_count
 
 OPEN_STATES = [Round.State.SELF_ASSESSMENT, Round.State.VERIFICATION]
 
@@ -154,7 +154,7 @@ def progress_board(government: Government, *, round_id=None, sort=None,
         return Board(rows=[], indicator_count=0, score=None, category="", zone="", label="",
                      sampled_count=0, scored_count=0, **empty)
 
-    total = Indicator.objects.filter(active=True).count()
+    total = round_indicator_count(round_.instrument_id)
     assessments = (
         Assessment.objects.filter(round=round_, agency__government=government)
         .select_related("agency")

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from compliance.models import Component, Indicator
 from compliance.scoring import completion
-from compliance.specs import methodology_spec
+from compliance.specs import instrument_spec, methodology_spec
 
 from ..models import Answer, Assessment, ChecklistEvent, ComponentScore, Evidence
+from .instruments import round_indicator_count, round_indicators
 
 
 @dataclass
@@ -70,15 +71,16 @@ def value_choices(scale_max: int):
     return list(range(scale_max + 1))
 
 
-def checklist_indicators_with_components():
-    return list(Indicator.objects.filter(active=True).select_related("component")
-                .order_by("component__number", "order"))
+def checklist_indicators_with_components(assessment: Assessment):
+    """The round's indicators (its instrument's), with their components, in checklist order."""
+    return round_indicators(assessment.round.instrument_id)
 
 
 def checklist(assessment: Assessment) -> Checklist:
     spec = methodology_spec(assessment.round.methodology_id)
-    indicators = checklist_indicators_with_components()
-    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
+    indicators = checklist_indicators_with_components(assessment)
+    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment,
+                                                                product_sample__isnull=True)}
     evidence = evidence_by_indicator(assessment)
     scores = dict(ComponentScore.objects.filter(assessment=assessment)
                   .values_list("component_id", "self_score"))
@@ -93,7 +95,8 @@ def checklist(assessment: Assessment) -> Checklist:
                                          evidence=evidence.get(indicator.id, [])))
     answered = sum(block.answered for block in blocks.values())
     return Checklist(
-        assessment=assessment, blocks=list(blocks.values()), scale_max=spec.scale_max,
+        assessment=assessment, blocks=list(blocks.values()),
+        scale_max=instrument_spec(assessment.round.instrument_id).scale_max,
         completion=completion(answered, len(indicators)), band=spec.band(assessment.self_score),
         events=list(ChecklistEvent.objects.filter(assessment=assessment)
                     .select_related("actor")),
@@ -111,7 +114,8 @@ def evidence_by_indicator(assessment, indicator_id=None):
 
 
 def indicator_line(assessment, indicator):
-    answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
+    answer = Answer.objects.filter(assessment=assessment, indicator=indicator,
+                                   product_sample__isnull=True).first()
     evidence = evidence_by_indicator(assessment, indicator.id).get(indicator.id, [])
     return IndicatorLine(indicator=indicator, answer=answer, evidence=evidence)
 
@@ -121,8 +125,7 @@ def missing_indicators(assessment) -> list:
     answered = set(Answer.objects.filter(assessment=assessment)
                    .filter(Q(value__isnull=False) | Q(not_applicable=True))
                    .values_list("indicator_id", flat=True))
-    return [indicator for indicator in Indicator.objects.filter(active=True)
-            .select_related("component").order_by("component__number", "order")
+    return [indicator for indicator in round_indicators(assessment.round.instrument_id)
             if indicator.id not in answered]
 
 
@@ -131,7 +134,7 @@ def summary(assessment: Assessment):
     first unanswered indicator too, so that it moves on and goes away at 0)."""
     spec = methodology_spec(assessment.round.methodology_id)
     missing = missing_indicators(assessment)
-    total = Indicator.objects.filter(active=True).count()
+    total = round_indicator_count(assessment.round.instrument_id)
     with_evidence = set(Evidence.objects.filter(assessment=assessment)
                         .values_list("indicator_id", flat=True))
     claims_without_evidence = Answer.objects.filter(assessment=assessment, value__gt=0).exclude(

@@ -21,9 +21,10 @@ from django.utils.translation import get_language
 from agencies.models import Government
 from compliance.models import Component, Indicator, Zone
 from compliance.scoring import change, dimension_scores, government_score, round2
-from compliance.specs import MethodologySpec, methodology_spec
+from compliance.specs import MethodologySpec, instrument_spec, methodology_spec
 
 from ..models import Answer, Assessment, ComponentScore, GovernmentResult, Round
+from .instruments import round_indicators
 
 
 @dataclass(frozen=True)
@@ -115,17 +116,20 @@ class DimensionComparison:
     scores: Scores
 
 
-def dimension_rows(spec, units, language) -> list:
-    """Per dimension, the mean over ``units`` of each side's dimension score (rounded).
-    ``units``: (self component scores by code, verified ones by code, survey score)."""
+def dimension_rows(spec, instrument, units, language) -> list:
+    """Per dimension of the round's instrument, the mean over ``units`` of each side's
+    dimension score (rounded), from the stored component scores (the component-mean roll-up
+    of the app's checklists). ``units``: (self component scores by code, verified ones by
+    code, survey score)."""
     names = {code: (english if language == "en" and english else indonesian)
-             for code, (indonesian, english) in spec.dimension_names.items()}
-    per_unit = [(dimension_scores(own, spec.dimensions),
-                 dimension_scores(verified, spec.dimensions,
-                                  {d.code: survey for d in spec.dimensions if d.is_survey}))
+             for code, (indonesian, english) in instrument.dimension_names.items()}
+    dimensions = instrument.dimensions
+    per_unit = [(dimension_scores(own, dimensions),
+                 dimension_scores(verified, dimensions,
+                                  {d.code: survey for d in dimensions if d.is_survey}))
                 for own, verified, survey in units]
     rows = []
-    for dimension in spec.dimensions:
+    for dimension in dimensions:
         own = [scores[dimension.code] for scores, _verified in per_unit]
         verified = [scores[dimension.code] for _own, scores in per_unit]
         rows.append(DimensionComparison(
@@ -158,6 +162,7 @@ def government_comparison(*, government: Government, round_: Round) -> Governmen
     """Per unit, per component (mean of the sampled units) and for the government: four
     queries whatever the number of units, plus the methodology's bands once per process."""
     spec = methodology_spec(round_.methodology_id)
+    instrument = instrument_spec(round_.instrument_id)
     language = _language()
     assessments = list(
         Assessment.objects.filter(round=round_, agency__government=government)
@@ -196,9 +201,9 @@ def government_comparison(*, government: Government, round_: Round) -> Governmen
         scores=_scores(spec, government_score(a.self_score for a in sampled),
                        government_score(a.verified_score for a in sampled), language),
         sampled_count=len(sampled), result=result,
-        dimensions=dimension_rows(spec, [
+        dimensions=dimension_rows(spec, instrument, [
             (*by_unit[a.id], a.survey_score) for a in sampled], language)
-        if spec.dimensions else [])
+        if len(instrument.dimensions) > 1 else [])
 
 
 @dataclass(frozen=True)
@@ -272,10 +277,10 @@ def rapor(assessment: Assessment) -> Rapor:
     Three queries whatever the checklist's size (the assessment comes with its round)."""
     spec = methodology_spec(assessment.round.methodology_id)
     language = _language()
-    indicators = list(Indicator.objects.filter(active=True).select_related("component")
-                      .order_by("component__number", "order"))
+    indicators = round_indicators(assessment.round.instrument_id)
     answers = {answer.indicator_id: answer
-               for answer in Answer.objects.filter(assessment=assessment)}
+               for answer in Answer.objects.filter(assessment=assessment,
+                                                   product_sample__isnull=True)}
     stored = {component_id: (self_score, verified_score)
               for component_id, self_score, verified_score in ComponentScore.objects.filter(
                   assessment=assessment).values_list("component_id", "self_score",
@@ -283,7 +288,7 @@ def rapor(assessment: Assessment) -> Rapor:
     components, seen = [], set()
     for indicator in indicators:
         component = indicator.component
-        if component.id in seen:
+        if component is None or component.id in seen:
             continue
         seen.add(component.id)
         self_score, verified_score = stored.get(component.id, (None, None))
@@ -297,4 +302,4 @@ def rapor(assessment: Assessment) -> Rapor:
         components=components,
         indicators=[IndicatorComparison(indicator=indicator, answer=answers.get(indicator.id))
                     for indicator in indicators],
-        scale_max=spec.scale_max)
+        scale_max=instrument_spec(assessment.round.instrument_id).scale_max)

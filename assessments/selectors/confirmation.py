@@ -11,10 +11,10 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from compliance.models import Indicator
-from compliance.specs import methodology_spec
+from compliance.specs import instrument_spec, methodology_spec
 
 from ..models import Answer, Assessment, GovernmentResult, Round, RoundGovernment
+from .instruments import round_indicator_count
 from ..rules import checklist_lock_reason
 from .checklist import missing_indicators, summary
 
@@ -108,10 +108,10 @@ def finalise_impact(assessment: Assessment, *, missing: list, lock_reason: str |
     apply one rule."""
     spec = methodology_spec(assessment.round.methodology_id)
     return FinaliseImpact(
-        assessment=assessment, total=Indicator.objects.filter(active=True).count(),
+        assessment=assessment, total=round_indicator_count(assessment.round.instrument_id),
         missing=missing,
         findings=Answer.objects.filter(assessment=assessment).exclude(finding="").count(),
-        survey_missing=any(d.is_survey for d in spec.dimensions)
+        survey_missing=instrument_spec(assessment.round.instrument_id).has_survey
         and assessment.survey_score is None,
         band=spec.band(assessment.verified_score), lock_reason=lock_reason,
         deadline=deadline(assessment.round.verification_deadline, today))

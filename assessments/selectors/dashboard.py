@@ -10,12 +10,13 @@ from decimal import Decimal
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from compliance.models import Component, Indicator
+from compliance.models import Component
 from compliance.paths import IndicatorState, government_path, indicator_gains, unit_path
 from compliance.scoring import round2
-from compliance.specs import methodology_spec
+from compliance.specs import instrument_spec, methodology_spec
 
 from ..models import Answer, Assessment, ComponentScore
+from .instruments import round_indicators
 from .governments import choose_round, government_history, government_rounds, live_rounds
 
 WEAKEST = 3
@@ -61,7 +62,8 @@ def _states(indicators, answers, use_verified):
         else:
             value = answer.value if answer else None
             na = answer.not_applicable if answer else False
-        states.append(IndicatorState(key=indicator.id, component=indicator.component.code,
+        component = indicator.component.code if indicator.component else indicator.code
+        states.append(IndicatorState(key=indicator.id, component=component,
                                      value=value, weight=indicator.weight, not_applicable=na))
     return states
 
@@ -107,11 +109,12 @@ def government_dashboard(government, round_value=None):
     if round_ is None:
         return result
     spec = methodology_spec(round_.methodology_id)
+    # The paths read the instrument as components on one scale (the app's checklists).
+    instrument = instrument_spec(round_.instrument_id)
     language = (get_language() or "id")[:2]
     use_verified = round_.is_published
     components = list(Component.objects.order_by("number"))
-    indicators = list(Indicator.objects.filter(active=True).select_related("component")
-                      .order_by("component__number", "order"))
+    indicators = round_indicators(round_.instrument_id)
     assessments = list(Assessment.objects.filter(round=round_, agency__government=government)
                        .select_related("agency").order_by("agency__name"))
     field = "verified_score" if use_verified else "self_score"
@@ -120,22 +123,23 @@ def government_dashboard(government, round_value=None):
             assessment__in=assessments).values_list("assessment_id", "component_id", field):
         cell_scores[assessment_id][component_id] = score
     answers = defaultdict(dict)
-    for answer in Answer.objects.filter(assessment__in=assessments).only(
+    for answer in Answer.objects.filter(assessment__in=assessments,
+                                        product_sample__isnull=True).only(
             "assessment_id", "indicator_id", "value", "not_applicable", "verified_value",
             "verified_not_applicable"):
         answers[answer.assessment_id][answer.indicator_id] = answer
-    surveys_of = {dim.code for dim in spec.dimensions if dim.is_survey}
+    surveys_of = {dim.code for dim in instrument.dimensions if dim.is_survey}
     units, gains = [], {}
     for assessment in assessments:
         score = getattr(assessment, field)
         band = spec.band(score)
         states = _states(indicators, answers[assessment.id], use_verified)
         surveys = {code: assessment.survey_score for code in surveys_of}
-        path = unit_path(states, spec.scale_max, spec.bands, spec.index_max, spec.dimensions,
-                         surveys)
+        path = unit_path(states, instrument.scale_max, spec.bands, spec.index_max,
+                         instrument.dimensions, surveys)
         if assessment.sampled:
-            gains[assessment.id] = (score, indicator_gains(states, spec.scale_max,
-                                                           spec.dimensions, surveys))
+            gains[assessment.id] = (score, indicator_gains(states, instrument.scale_max,
+                                                           instrument.dimensions, surveys))
         units.append(UnitRow(
             assessment=assessment, score=score, band=band, label=spec.label(band, language),
             cells=[(component, cell_scores[assessment.id].get(component.id),

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from agencies.models import Government
 from compliance.models import Dimension
-from compliance.specs import methodology_spec
+from compliance.specs import instrument_spec, methodology_spec
 
 from ..models import ActionItem, Answer, Assessment, Round
 from .comparison import GovernmentComparison, Scores, _language, _mean, _scores, \
@@ -66,12 +66,16 @@ def _dimension_rows(comparison: GovernmentComparison, spec, survey: Decimal | No
     by_code = {row.component.code: row.scores for row in comparison.components}
     language = _language()
     rows = []
-    for dimension in (Dimension.objects.filter(methodology_id=comparison.round.methodology_id)
-                      .prefetch_related("components").order_by("order")):
+    members = {dim.code: dim.components
+               for dim in instrument_spec(comparison.round.instrument_id).dimensions}
+    if len(members) <= 1:  # one dimension is the unit itself (2016, PEKPPP checklists)
+        return rows
+    for dimension in (Dimension.objects.filter(instrument_id=comparison.round.instrument_id)
+                      .order_by("order")):
         if dimension.is_survey:
             own = verified = survey
         else:
-            codes = [component.code for component in dimension.components.all()]
+            codes = members.get(dimension.code, ())
             own = _mean(by_code[code].self_score for code in codes if code in by_code)
             verified = _mean(by_code[code].verified_score for code in codes if code in by_code)
         rows.append(DimensionRow(dimension=dimension,

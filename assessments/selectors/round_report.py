@@ -2,9 +2,10 @@
 database in a fixed number of queries (iterator() keeps memory flat on large provinces)."""
 from collections import defaultdict
 
-from compliance.models import Component, Indicator
+from compliance.models import Component
 
-from ..models import ActionItem, Answer, Assessment, ComponentScore, Evidence
+from ..models import ActionItem, Answer, Assessment, ComponentScore, Evidence, Round
+from .instruments import round_indicators
 from .governments import governments_history
 
 
@@ -40,17 +41,21 @@ def findings_and_actions(assessments):
 
 def raw_answers(assessments):
     """(assessment, indicator, answer or None, evidence list) for every indicator of every
-    assessment, in checklist order; answers and evidence are streamed per query."""
-    indicators = list(Indicator.objects.filter(active=True).select_related("component")
-                      .order_by("component__number", "order"))
+    assessment (its round's instrument's), in checklist order; answers and evidence are
+    streamed per query."""
+    instrument_of = dict(Round.objects.filter(id__in={a.round_id for a in assessments})
+                         .values_list("id", "instrument_id"))
+    indicators = {round_id: round_indicators(instrument_id)
+                  for round_id, instrument_id in instrument_of.items()}
     answers = defaultdict(dict)
-    for answer in Answer.objects.filter(assessment__in=assessments).iterator(chunk_size=5000):
+    for answer in Answer.objects.filter(assessment__in=assessments,
+                                        product_sample__isnull=True).iterator(chunk_size=5000):
         answers[answer.assessment_id][answer.indicator_id] = answer
     evidence = defaultdict(list)
     for item in Evidence.objects.filter(assessment__in=assessments).iterator(chunk_size=5000):
         evidence[(item.assessment_id, item.indicator_id)].append(item)
     for assessment in assessments:
-        for indicator in indicators:
+        for indicator in indicators[assessment.round_id]:
             yield (assessment, indicator, answers[assessment.id].get(indicator.id),
                    evidence.get((assessment.id, indicator.id), []))
 

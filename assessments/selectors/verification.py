@@ -1,7 +1,7 @@
 """The assessor's view of one unit: the operator's claim and evidence next to the verified
 value and finding, per indicator (a fixed number of queries)."""
 from compliance.scoring import completion
-from compliance.specs import methodology_spec
+from compliance.specs import instrument_spec, methodology_spec
 
 from ..models import Answer, ComponentScore
 from .checklist import ComponentBlock, IndicatorLine, checklist_indicators_with_components
@@ -10,8 +10,10 @@ from .checklist import evidence_by_indicator
 
 def verification_sheet(assessment):
     spec = methodology_spec(assessment.round.methodology_id)
-    indicators = checklist_indicators_with_components()
-    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
+    instrument = instrument_spec(assessment.round.instrument_id)
+    indicators = checklist_indicators_with_components(assessment)
+    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment,
+                                                                product_sample__isnull=True)}
     evidence = evidence_by_indicator(assessment)
     scores = dict(ComponentScore.objects.filter(assessment=assessment)
                   .values_list("component_id", "verified_score"))
@@ -26,8 +28,8 @@ def verification_sheet(assessment):
                                          evidence=evidence.get(indicator.id, [])))
     return {
         "blocks": list(blocks.values()),
-        "scale_max": spec.scale_max,
+        "scale_max": instrument.scale_max,
         "progress": completion(assessment.verified_count, len(indicators)),
         "band": spec.band(assessment.verified_score),
-        "has_survey": any(d.is_survey for d in spec.dimensions),
+        "has_survey": instrument.has_survey,
     }

@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 
 from audit.context import acting_user
 from compliance.models import Indicator
-from compliance.specs import methodology_spec
 
-from ..models import Answer, Assessment
+from ..models import Answer, Assessment, ProductSample
 from ..rules import checklist_lock_reason
 from .scores import assessment_recompute_scores
 
@@ -40,8 +39,29 @@ def check_version(answer: Answer | None, current: int, expected: int) -> None:
         raise AnswerConflict(answer)
 
 
+def check_answer_target(assessment: Assessment, indicator: Indicator, value: int | None,
+                        product_sample_id: int | None = None) -> None:
+    """The rules an answer (the operator's or the assessor's) must meet before it is written:
+    the indicator belongs to the round's instrument, the value is on the indicator's own scale,
+    and a per-product indicator is answered for one of the assessment's sampled products (a
+    per-unit one without a product)."""
+    if indicator.instrument_id != assessment.round.instrument_id:
+        raise ValidationError(_("This indicator is not part of this round's instrument."))
+    if value is not None and not 0 <= value <= indicator.scale_max:
+        raise ValidationError(
+            _("Choose a value between 0 and %(max)s.") % {"max": indicator.scale_max})
+    if indicator.per_product != (product_sample_id is not None):
+        raise ValidationError(_("This indicator is answered per sampled service product.")
+                              if indicator.per_product else
+                              _("This indicator is answered once for the unit."))
+    if product_sample_id is not None and not ProductSample.objects.filter(
+            id=product_sample_id, assessment=assessment).exists():
+        raise ValidationError(_("This service product is not sampled for this unit."))
+
+
 def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | None,
-                not_applicable: bool, note: str, expected_version: int) -> Answer:
+                not_applicable: bool, note: str, expected_version: int,
+                product_sample_id: int | None = None) -> Answer:
     with transaction.atomic():
         # Lock the assessment only (not the round, which every save of the round shares);
         # a shared lock on the round still makes a state change wait for saves in flight.
@@ -51,24 +71,23 @@ def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | 
         reason = checklist_lock_reason(assessment)
         if reason:
             raise ChecklistLocked(reason)
-        spec = methodology_spec(assessment.round.methodology_id)
-        if value is not None and not 0 <= value <= spec.scale_max:
-            raise ValidationError(
-                _("Choose a value between 0 and %(max)s.") % {"max": spec.scale_max})
+        check_answer_target(assessment, indicator, value, product_sample_id)
         answer = (Answer.objects.select_for_update()
-                  .filter(assessment=assessment, indicator=indicator).first())
+                  .filter(assessment=assessment, indicator=indicator,
+                          product_sample_id=product_sample_id).first())
         current_version = answer.version if answer else 0
         check_version(answer, current_version, expected_version)
         if answer is None:
-            answer = Answer(assessment=assessment, indicator=indicator, version=0)
+            answer = Answer(assessment=assessment, indicator=indicator,
+                            product_sample_id=product_sample_id, version=0)
         answer.value = None if not_applicable else value
         answer.not_applicable = not_applicable
         answer.note = note
         answer.version = current_version + 1
         answer.updated_by = user
-        # Value range is checked above against the methodology; the database constraints
+        # Value range is checked above against the indicator; the database constraints
         # refuse anything else, so the per-save uniqueness queries are skipped.
-        answer.full_clean(exclude=["assessment", "indicator", "updated_by"],
+        answer.full_clean(exclude=["assessment", "indicator", "product_sample", "updated_by"],
                           validate_unique=False, validate_constraints=False)
         with acting_user(user):
             answer.save()

@@ -95,6 +95,8 @@ def _locked_assessment(assessment_id):
 
 
 def _check_room(assessment, indicator):
+    if indicator.instrument_id != assessment.round.instrument_id:
+        raise ValidationError(_("This indicator is not part of this round's instrument."))
     if Evidence.objects.filter(assessment=assessment, indicator=indicator).count() >= \
             MAX_PER_INDICATOR:
         raise ValidationError(_("An indicator holds at most %(max)s pieces of evidence.") % {

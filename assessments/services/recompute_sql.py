@@ -8,7 +8,7 @@ reference: ``round_differences`` compares both on a whole round (the tests and `
 How the arithmetic stays the same as the Python path's, to the cent:
 - every figure is ``numeric`` or integer, never float; indicator weights (two decimals) enter
   as integer hundredths, which leaves each component's ratio Σ(weight × value) / Σ(weight × max)
-  unchanged;
+  unchanged (``max`` is each indicator's own scale);
 - a component's rounded score is exact integer arithmetic (half-up); the unit's score runs
   through 30-place divisions and is rounded at 20 places, then half-up at 2 (``_cents``), so an
   exact half cent (77.275, or 93.125 reached through 83.33…) rounds up as ``round2`` does;
@@ -27,7 +27,7 @@ from decimal import Decimal, localcontext
 
 from django.db import connection, transaction
 
-from compliance.specs import methodology_spec
+from compliance.specs import instrument_spec
 
 from ..models import Assessment, ComponentScore, Round
 from .scores import checklist_indicators
@@ -35,10 +35,20 @@ from .scores import checklist_indicators
 SCALE = 30  # decimal places of the divisions (Python's Decimal: 28 significant digits)
 
 
+class SqlUnsupported(Exception):
+    """The round's instrument needs the portable path (points roll-ups or per-product
+    indicators)."""
+
+
 def _values(rows, columns):
     """A VALUES list with placeholders, and its flat parameters."""
     placeholders = ", ".join("(" + ", ".join(["%s"] * columns) + ")" for _row in rows)
     return placeholders, [value for row in rows for value in row]
+
+
+def _count(terms):
+    """How many of the terms are not NULL (an SQL expression)."""
+    return " + ".join(f"({term} IS NOT NULL)::int" for term in terms)
 
 
 def _mean(terms):
@@ -74,52 +84,62 @@ def _scored(round_id, stored=False):
     with a pair of filtered integer sums per component (weights in hundredths, which leaves
     each ratio unchanged); the scores are then expressions over that row. A component's
     rounded score is integer arithmetic: ⌊(20000 n + d) / 2d⌋ cents for 100 n / d, half-up."""
-    round_ = Round.objects.only("methodology_id").get(id=round_id)
-    spec = methodology_spec(round_.methodology_id)
-    indicators = checklist_indicators()
+    round_ = Round.objects.only("instrument_id").get(id=round_id)
+    spec = instrument_spec(round_.instrument_id)
+    if not spec.sql_ready:
+        raise SqlUnsupported(f"instrument {spec.code} {spec.version}")
+    indicators = checklist_indicators(round_.instrument_id)
     components = sorted({i.component_id for i in indicators})
     position = {component_id: k for k, component_id in enumerate(components)}
-    totals = [0] * len(components)
+    totals = [0] * len(components)  # Σ weight (hundredths) × max per component
     for indicator in indicators:
-        totals[position[indicator.component_id]] += int(indicator.weight * 100)
+        totals[position[indicator.component_id]] += (int(indicator.weight * 100)
+                                                     * indicator.scale_max)
     if indicators:
         ind_values, params = _values(
-            [(i.id, position[i.component_id], int(i.weight * 100)) for i in indicators], 3)
+            [(i.id, position[i.component_id], int(i.weight * 100), i.scale_max)
+             for i in indicators], 4)
     else:
-        ind_values, params = "(NULL::bigint, NULL::int, 0)", []
-    scale_max = int(spec.scale_max)
+        ind_values, params = "(NULL::bigint, NULL::int, 0, 1)", []
     sums, scores, cents = [], [], []
     for k, total in enumerate(totals):
         sums.append(f"SUM(ind.w * an.value) FILTER (WHERE ind.k = {k} AND NOT an.not_applicable)"
-                    f" AS n{k}, SUM(ind.w) FILTER (WHERE ind.k = {k} AND an.not_applicable)"
-                    f" AS a{k}")
-        denominator = f"(({total} - COALESCE(a{k}, 0)) * {scale_max})"
+                    f" AS n{k}, SUM(ind.w * ind.m) FILTER (WHERE ind.k = {k}"
+                    f" AND an.not_applicable) AS a{k}")
+        denominator = f"({total} - COALESCE(a{k}, 0))"
         # Without N/A (the usual case) the denominator is the component's constant, and a
         # multiplication by its reciprocal (40 places) replaces the division.
-        reciprocal = (_reciprocal(total * scale_max) if total * scale_max else "NULL::numeric")
+        reciprocal = _reciprocal(total) if total else "NULL::numeric"
         scores.append(f"CASE WHEN a{k} IS NULL THEN COALESCE(n{k}, 0) * {reciprocal} ELSE "
                       f"CAST(COALESCE(n{k}, 0) * 100 AS numeric(60, {SCALE}))"
                       f" / NULLIF({denominator}, 0) END AS s{k}")
         cents.append(f"((20000 * COALESCE(n{k}, 0) + {denominator})"
                      f" / NULLIF(2 * {denominator}, 0)) * 0.01 AS c{k}")
-    score_terms = [f"s{k}" for k in range(len(components))]
     unit_params, dimensions = [], []
-    if spec.dimensions:
-        codes = {i.component_code: position[i.component_id] for i in indicators}
-        for j, dim in enumerate(spec.dimensions):
-            if dim.is_survey:
-                dimensions.append(f"survey_score AS d{j}")
-            else:
-                members = [f"s{codes[code]}" for code in dim.components if code in codes]
-                dimensions.append(f"{_mean(members) if members else 'NULL::numeric'} AS d{j}")
-        terms = [f"d{j}" for j in range(len(spec.dimensions))]
+    codes = {i.component_code: position[i.component_id] for i in indicators}
+    for j, dim in enumerate(spec.dimensions):
+        if dim.is_survey:
+            dimensions.append(f"survey_score AS d{j}")
+        else:
+            # A component's indicators all sit in one dimension in the app's checklists; a
+            # component split across dimensions would need per-dimension sums (sql_ready).
+            members = [f"s{codes[code]}" for code in dim.components if code in codes]
+            dimensions.append(f"{_mean(members) if members else 'NULL::numeric'} AS d{j}")
+    terms = [f"d{j}" for j in range(len(spec.dimensions))]
+    if not terms:
+        unit = "NULL::numeric"
+    else:
         numerator = " + ".join(f"COALESCE({term} * CAST(%s AS numeric), 0)" for term in terms)
         weights = " + ".join(f"CASE WHEN {term} IS NULL THEN 0 ELSE CAST(%s AS numeric) END"
                              for term in terms)
-        unit = f"CAST({numerator} AS numeric(70, {SCALE + 2})) / NULLIF({weights}, 0)"
-        unit_params = [dim.weight for dim in spec.dimensions] * 2  # as the placeholders run
-    else:
-        unit = _mean(score_terms) if score_terms else "NULL::numeric"
+        # One dimension with a score (and a weight): the unit is that score, exactly.
+        scored = " + ".join(f"CASE WHEN {term} IS NULL OR CAST(%s AS numeric) = 0 THEN 0 "
+                            f"ELSE 1 END" for term in terms)
+        only = "COALESCE(" + ", ".join(terms) + ")"
+        unit = (f"CASE WHEN ({scored}) = 1 AND ({_count(terms)}) = 1 THEN {only} ELSE "
+                f"CAST({numerator} AS numeric(70, {SCALE + 2})) / NULLIF({weights}, 0) END")
+        weights_list = [dim.weight for dim in spec.dimensions]
+        unit_params = weights_list * 3  # as the placeholders run: scored, numerator, weights
     sum_columns = "".join(f", agg.n{k}, agg.a{k}" for k in range(len(components)))
     stored_join = ""
     if stored and components:
@@ -155,7 +175,7 @@ def _scored(round_id, stored=False):
                                    AS new_answered{"".join(f", {column}" for column in sums)}
                         FROM assessments_answer an
                         JOIN assessments_assessment r ON r.id = an.assessment_id
-                        JOIN (VALUES {ind_values}) AS ind(indicator_id, k, w)
+                        JOIN (VALUES {ind_values}) AS ind(indicator_id, k, w, m)
                           ON ind.indicator_id = an.indicator_id
                         WHERE r.round_id = %s
                         GROUP BY an.assessment_id) agg ON agg.assessment_id = u.id{stored_join}

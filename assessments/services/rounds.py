@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import SAMPLED_KINDS, Agency, Government
-from compliance.models import Methodology
+from compliance.models import Instrument, Methodology
 from compliance.scoring import government_score, rank
 from compliance.specs import methodology_spec
 
@@ -71,9 +71,12 @@ def _insert_round(round_: Round) -> None:
 @transaction.atomic
 def round_create(*, year: int, name: str, methodology: Methodology, governments,
                  self_deadline: date | None = None, verification_deadline: date | None = None,
-                 by) -> Round:
-    round_ = Round(year=year, name=name, methodology=methodology, state=State.DRAFT,
-                   self_deadline=self_deadline, verification_deadline=verification_deadline)
+                 by, instrument: Instrument | None = None) -> Round:
+    """``instrument``: the version the round freezes; None takes the methodology's default
+    (``compliance.models.default_instrument``)."""
+    round_ = Round(year=year, name=name, methodology=methodology, instrument=instrument,
+                   state=State.DRAFT, self_deadline=self_deadline,
+                   verification_deadline=verification_deadline)
     round_.full_clean()
     _insert_round(round_)
     government_ids = [g.id for g in governments]

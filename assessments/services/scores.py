@@ -1,32 +1,41 @@
 """Keep the stored scores of an assessment in step with its answers.
 
 Pages read stored scores instead of recomputing; this module is the one place that writes them.
-The arithmetic itself is ``compliance.scoring``; here we only gather the inputs.
+The arithmetic itself is ``compliance.scoring``; here we only gather the inputs, from the
+round's instrument (``Round.instrument``, frozen for the round's life). The self-score (the
+operator's values) and the verified score (the assessor's) are one path with a ``side``.
 """
 from dataclasses import dataclass
 from decimal import Decimal
 
-from compliance.models import Indicator
-from compliance.scoring import AnswerInput, component_score, round2, unit_score
-from compliance.specs import MethodologySpec, methodology_spec
+from compliance.models import SCALE_MAX, Indicator
+from compliance.scoring import IndicatorSpec, instrument_unit, round2
+from compliance.specs import InstrumentSpec, instrument_spec
 
-from ..models import Answer, Assessment, ComponentScore, Round
+from ..models import Answer, Assessment, ComponentScore, ProductSample, Round
 
 
 @dataclass(frozen=True)
 class IndicatorRow:
     id: int
-    component_id: int
-    component_code: str
+    component_id: int | None
+    component_code: str | None
     weight: Decimal
+    dimension: str = ""
+    scale_max: int = 1
+    per_product: bool = False
 
 
-def checklist_indicators() -> list[IndicatorRow]:
+def checklist_indicators(instrument_id: int) -> list[IndicatorRow]:
+    """The active indicators of an instrument, in checklist order (component, order)."""
     return [
-        IndicatorRow(*row)
-        for row in Indicator.objects.filter(active=True)
-        .order_by("component__number", "order")
-        .values_list("id", "component_id", "component__code", "weight")
+        IndicatorRow(pk, component_id, component_code, weight, dimension, SCALE_MAX[scale],
+                     per_product)
+        for pk, component_id, component_code, weight, dimension, scale, per_product
+        in Indicator.objects.filter(instrument_id=instrument_id, active=True)
+        .order_by("component__number", "order", "id")
+        .values_list("id", "component_id", "component__code", "weight", "dimension__code",
+                     "scale", "per_product")
     ]
 
 
@@ -35,107 +44,153 @@ class UnitResult:
     component_scores: dict  # component id -> Decimal | None (unrounded)
     score: Decimal | None  # unrounded
     answered: int
+    dimension_scores: dict = None  # dimension code -> Decimal | None (unrounded)
 
 
-def compute_unit(indicators: list[IndicatorRow], answers: dict, spec: MethodologySpec,
-                 survey_score=None) -> UnitResult:
-    """answers: indicator id -> (value, not_applicable)."""
-    grouped: dict[int, list[AnswerInput]] = {}
-    codes: dict[int, str] = {}
-    answered = 0
-    for indicator in indicators:
-        value, not_applicable = answers.get(indicator.id, (None, False))
-        if not_applicable or value is not None:
-            answered += 1
-        codes[indicator.component_id] = indicator.component_code
-        grouped.setdefault(indicator.component_id, []).append(
-            AnswerInput(value=value, weight=indicator.weight, not_applicable=not_applicable))
-    scores = {cid: component_score(items, spec.scale_max) for cid, items in grouped.items()}
-    by_code = {codes[cid]: score for cid, score in scores.items()}
+def compute_unit(indicators: list[IndicatorRow], answers: dict, spec: InstrumentSpec,
+                 survey_score=None, products=()) -> UnitResult:
+    """answers: indicator id -> (value, not_applicable) for answers per unit, and
+    (indicator id, product sample id) -> (value, not_applicable) for per-product ones;
+    ``products``: the assessment's product sample ids. ``answered`` counts the answers given
+    (a per-product indicator once per sampled product)."""
+    specs, component_ids, keyed, answered = [], {}, {}, 0
+    for row in indicators:
+        specs.append(IndicatorSpec(key=row.id, dimension=row.dimension, weight=row.weight,
+                                   scale_max=row.scale_max, component=row.component_code,
+                                   per_product=row.per_product))
+        if row.component_code is not None:
+            component_ids[row.component_code] = row.component_id
+        slots = [(row.id, product) for product in products] if (
+            row.per_product and products) else [(row.id, None)]
+        for key in slots:
+            found = answers.get(key if key[1] is not None else row.id, (None, False))
+            keyed[key] = found
+            if found[1] or found[0] is not None:
+                answered += 1
     surveys = {dim.code: survey_score for dim in spec.dimensions if dim.is_survey}
-    score = unit_score(by_code, spec.dimensions, surveys)
-    return UnitResult(component_scores=scores, score=score, answered=answered)
+    result = instrument_unit(specs, spec.dimensions, keyed, products, surveys)
+    return UnitResult(
+        component_scores={component_ids[code]: score
+                          for code, score in result.components.items()},
+        score=result.score, answered=answered, dimension_scores=result.dimensions)
 
 
 def _rounded(value):
     return None if value is None else round2(value)
 
 
-def assessment_recompute_scores(*, assessment: Assessment) -> Assessment:
-    """Recompute and store the self-score of one assessment (call inside the writer's
-    transaction, with the assessment row locked)."""
-    spec = methodology_spec(assessment.round.methodology_id)
-    indicators = checklist_indicators()
-    answers = {
-        indicator_id: (value, not_applicable)
-        for indicator_id, value, not_applicable in Answer.objects.filter(
-            assessment=assessment).values_list("indicator_id", "value", "not_applicable")
-    }
-    result = compute_unit(indicators, answers, spec, assessment.survey_score)
+SIDES = {  # side -> (value column, N/A column, stored score, stored count)
+    "self": ("value", "not_applicable", "self_score", "answered_count"),
+    "verified": ("verified_value", "verified_not_applicable", "verified_score",
+                 "verified_count"),
+}
+
+
+def assessment_answers(assessment_ids, side="self") -> dict:
+    """{assessment id: {indicator id or (indicator id, sample id): (value, N/A)}} for one
+    side (one query)."""
+    value, not_applicable = SIDES[side][:2]
+    found = {assessment_id: {} for assessment_id in assessment_ids}
+    for assessment_id, indicator_id, sample_id, val, na in Answer.objects.filter(
+            assessment_id__in=assessment_ids).values_list(
+            "assessment_id", "indicator_id", "product_sample_id", value, not_applicable):
+        key = indicator_id if sample_id is None else (indicator_id, sample_id)
+        found[assessment_id][key] = (val, na)
+    return found
+
+
+def assessment_products(assessment_ids) -> dict:
+    """{assessment id: [product sample ids in order]} (one query)."""
+    found = {assessment_id: [] for assessment_id in assessment_ids}
+    for assessment_id, sample_id in ProductSample.objects.filter(
+            assessment_id__in=assessment_ids).order_by("order", "id").values_list(
+            "assessment_id", "id"):
+        found[assessment_id].append(sample_id)
+    return found
+
+
+def _inputs(assessment: Assessment, side: str):
+    instrument_id = assessment.round.instrument_id
+    spec = instrument_spec(instrument_id)
+    indicators = checklist_indicators(instrument_id)
+    answers = assessment_answers([assessment.id], side)[assessment.id]
+    products = (assessment_products([assessment.id])[assessment.id]
+                if spec.has_per_product else [])
+    return spec, indicators, answers, products
+
+
+def unit_result(assessment: Assessment, side="self") -> UnitResult:
+    """One assessment's figures from its answers on one side, unrounded (no write)."""
+    spec, indicators, answers, products = _inputs(assessment, side)
+    return compute_unit(indicators, answers, spec, assessment.survey_score, products)
+
+
+def assessment_recompute(*, assessment: Assessment, side: str) -> Assessment:
+    """Recompute and store one side's scores of one assessment (call inside the writer's
+    transaction, with the assessment row locked).
+
+    The verified side differs in two rules only: a component with no verified indicator yet
+    has no verified score (not 0.00: nothing was found wanting, nothing was looked at), and a
+    unit with no verified indicator has no verified score."""
+    _value, _na, score_field, count_field = SIDES[side]
+    spec, indicators, answers, products = _inputs(assessment, side)
+    result = compute_unit(indicators, answers, spec, assessment.survey_score, products)
+    if side == "verified":
+        given = {key if isinstance(key, int) else key[0]
+                 for key, answer in answers.items() if answer != (None, False)}
+        looked_at = {row.component_id for row in indicators if row.id in given}
+        component_scores = {cid: (score if cid in looked_at else None)
+                            for cid, score in result.component_scores.items()}
+        unit = result.score if result.answered else None
+    else:
+        component_scores, unit = result.component_scores, result.score
     ComponentScore.objects.bulk_create(
-        [ComponentScore(assessment=assessment, component_id=cid, self_score=_rounded(score))
-         for cid, score in result.component_scores.items()],
+        [ComponentScore(assessment=assessment, component_id=cid,
+                        **{score_field: _rounded(score)})
+         for cid, score in component_scores.items()],
         update_conflicts=True, unique_fields=["assessment", "component"],
-        update_fields=["self_score"],
+        update_fields=[score_field],
     )
-    assessment.self_score = _rounded(result.score)
-    assessment.answered_count = result.answered
-    if assessment.status == Assessment.Status.NOT_STARTED and result.answered:
-        assessment.status = Assessment.Status.IN_PROGRESS
-    assessment.save(update_fields=["self_score", "answered_count", "status", "updated_at"])
+    setattr(assessment, score_field, _rounded(unit))
+    setattr(assessment, count_field, result.answered)
+    fields = [score_field, count_field, "updated_at"]
+    if side == "self":
+        if assessment.status == Assessment.Status.NOT_STARTED and result.answered:
+            assessment.status = Assessment.Status.IN_PROGRESS
+        fields.append("status")
+    assessment.save(update_fields=fields)
     return assessment
+
+
+def assessment_recompute_scores(*, assessment: Assessment) -> Assessment:
+    """Recompute and store the self-score (the operator's values)."""
+    return assessment_recompute(assessment=assessment, side="self")
 
 
 def assessment_recompute_verified(*, assessment: Assessment) -> Assessment:
-    """Recompute and store the verified score from the assessor's values (inside the writer's
-    transaction, with the assessment row locked)."""
-    spec = methodology_spec(assessment.round.methodology_id)
-    indicators = checklist_indicators()
-    answers = {
-        indicator_id: (value, not_applicable)
-        for indicator_id, value, not_applicable in Answer.objects.filter(
-            assessment=assessment).values_list("indicator_id", "verified_value",
-                                               "verified_not_applicable")
-    }
-    result = compute_unit(indicators, answers, spec, assessment.survey_score)
-    # A component with no verified indicator yet has no verified score (not 0.00: nothing was
-    # found wanting, nothing was looked at).
-    looked_at = {indicator.component_id for indicator in indicators
-                 if answers.get(indicator.id, (None, False)) != (None, False)}
-    ComponentScore.objects.bulk_create(
-        [ComponentScore(assessment=assessment, component_id=cid,
-                        verified_score=_rounded(score) if cid in looked_at else None)
-         for cid, score in result.component_scores.items()],
-        update_conflicts=True, unique_fields=["assessment", "component"],
-        update_fields=["verified_score"],
-    )
-    assessment.verified_score = _rounded(result.score) if result.answered else None
-    assessment.verified_count = result.answered
-    assessment.save(update_fields=["verified_score", "verified_count", "updated_at"])
-    return assessment
+    """Recompute and store the verified score (the assessor's values)."""
+    return assessment_recompute(assessment=assessment, side="verified")
 
 
 def round_scores_python(round_id, chunk=2000) -> tuple[dict, dict]:
     """The reference figures of a whole round from ``compute_unit``, without writing:
     ({assessment id: (score, answered)}, {(assessment id, component id): score}), rounded to
     two decimals; read in chunks of assessments to keep memory flat."""
-    indicators = checklist_indicators()
-    spec = methodology_spec(Round.objects.only("methodology_id").get(id=round_id)
-                            .methodology_id)
+    instrument_id = Round.objects.only("instrument_id").get(id=round_id).instrument_id
+    indicators = checklist_indicators(instrument_id)
+    spec = instrument_spec(instrument_id)
     surveys = dict(Assessment.objects.filter(round_id=round_id).order_by("id")
                    .values_list("id", "survey_score"))
     ids = list(surveys)
     units, components = {}, {}
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
-        answers = {assessment_id: {} for assessment_id in part}
-        for assessment_id, indicator_id, value, not_applicable in Answer.objects.filter(
-                assessment_id__in=part).values_list("assessment_id", "indicator_id", "value",
-                                                    "not_applicable"):
-            answers[assessment_id][indicator_id] = (value, not_applicable)
+        answers = assessment_answers(part)
+        products = (assessment_products(part) if spec.has_per_product
+                    else {assessment_id: [] for assessment_id in part})
         for assessment_id in part:
             result = compute_unit(indicators, answers[assessment_id], spec,
-                                  surveys[assessment_id])
+                                  surveys[assessment_id], products[assessment_id])
             units[assessment_id] = (_rounded(result.score), result.answered)
             for component_id, score in result.component_scores.items():
                 components[(assessment_id, component_id)] = _rounded(score)

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from audit.context import acting_user
 from compliance.models import Indicator
-from compliance.specs import methodology_spec
 
 from .. import notices
+from ..selectors.instruments import round_indicators
 from ..models import Answer, Assessment, Round
-from .answers import ChecklistLocked, check_version, lock_round_shared
+from .answers import ChecklistLocked, check_answer_target, check_version, lock_round_shared
 from .scores import assessment_recompute_verified
 
 
@@ -39,7 +39,7 @@ def _locked(assessment_id):
 
 def answer_verify(*, assessment_id: int, indicator: Indicator, user, verified_value: int | None,
                   verified_not_applicable: bool, finding: str,
-                  expected_version: int) -> Answer:
+                  expected_version: int, product_sample_id: int | None = None) -> Answer:
     finding = (finding or "").strip()
     if len(finding) > 2000:
         raise ValidationError(_("The finding is too long (2000 characters at most)."))
@@ -48,16 +48,15 @@ def answer_verify(*, assessment_id: int, indicator: Indicator, user, verified_va
             _("An indicator is either given a value or marked not applicable."))
     with transaction.atomic():
         assessment = _locked(assessment_id)
-        spec = methodology_spec(assessment.round.methodology_id)
-        if verified_value is not None and not 0 <= verified_value <= spec.scale_max:
-            raise ValidationError(
-                _("Choose a value between 0 and %(max)s.") % {"max": spec.scale_max})
+        check_answer_target(assessment, indicator, verified_value, product_sample_id)
         answer = (Answer.objects.select_for_update()
-                  .filter(assessment=assessment, indicator=indicator).first())
+                  .filter(assessment=assessment, indicator=indicator,
+                          product_sample_id=product_sample_id).first())
         current = answer.verification_version if answer else 0
         check_version(answer, current, expected_version)
         if answer is None:  # the operator left it empty; the assessor still scores it
-            answer = Answer(assessment=assessment, indicator=indicator, version=0)
+            answer = Answer(assessment=assessment, indicator=indicator,
+                            product_sample_id=product_sample_id, version=0)
         new_finding = bool(finding) and not answer.finding
         answer.verified_value = None if verified_not_applicable else verified_value
         answer.verified_not_applicable = verified_not_applicable
@@ -103,8 +102,7 @@ def unverified_indicators(assessment) -> list:
         Answer.objects.filter(assessment=assessment)
         .exclude(verified_value__isnull=True, verified_not_applicable=False)
         .values_list("indicator_id", flat=True))
-    return [indicator for indicator in Indicator.objects.filter(active=True)
-            .select_related("component").order_by("component__number", "order")
+    return [indicator for indicator in round_indicators(assessment.round.instrument_id)
             if indicator.id not in verified]
 
 

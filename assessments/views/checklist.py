@@ -65,8 +65,9 @@ def answer_save_view(request, pk, indicator_id):
     assessment = assessment_or_404(request.user, pk)
     require(may_answer(request.user, assessment))
     indicator = get_object_or_404(Indicator.objects.select_related("component"),
-                                  id=indicator_id, active=True)
-    form = AnswerForm(request.POST, scale_max=assessment.round.methodology.scale_max)
+                                  id=indicator_id, active=True,
+                                  instrument_id=assessment.round.instrument_id)
+    form = AnswerForm(request.POST, scale_max=indicator.scale_max)
     message, error, conflict = "", "", False
     if not form.is_valid():
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -99,7 +100,7 @@ def answer_save_view(request, pk, indicator_id):
     context = {
         "assessment": assessment, "line": indicator_line(assessment, indicator),
         "can_edit": not checklist_lock_reason(assessment),
-        "options": value_options(assessment.round.methodology.scale_max),
+        "options": value_options(indicator.scale_max),
         "message": message, "error": error, "conflict": conflict,
         "component": indicator.component,
         **summary(assessment),

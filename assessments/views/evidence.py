@@ -44,7 +44,8 @@ def evidence_add(request, pk, indicator_id):
     assessment = assessment_or_404(request.user, pk)
     require(may_answer(request.user, assessment))
     indicator = get_object_or_404(Indicator.objects.select_related("component"),
-                                  id=indicator_id, active=True)
+                                  id=indicator_id, active=True,
+                                  instrument_id=assessment.round.instrument_id)
     message, error = "", ""
     try:
         upload = request.FILES.get("file")  # parsing the body runs the size-limit handler

@@ -54,8 +54,9 @@ def verify_view(request, pk):
 def verify_save(request, pk, indicator_id):
     assessment = _writable(request.user, pk)
     indicator = get_object_or_404(Indicator.objects.select_related("component"),
-                                  id=indicator_id, active=True)
-    form = VerifyForm(request.POST, scale_max=assessment.round.methodology.scale_max)
+                                  id=indicator_id, active=True,
+                                  instrument_id=assessment.round.instrument_id)
+    form = VerifyForm(request.POST, scale_max=indicator.scale_max)
     message, error = "", ""
     if not form.is_valid():
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)

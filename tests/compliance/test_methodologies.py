@@ -16,6 +16,7 @@ from compliance.models import Methodology
 from compliance.specs import methodology_spec
 
 SHIPPED = Path(__file__).resolve().parents[2] / "compliance" / "data" / "methodologies.json"
+INSTRUMENTS = SHIPPED.parent / "instruments"
 
 # DOMAIN.md §3, row "2016–2021 Kepatuhan terhadap Standar Pelayanan Publik": red (kepatuhan
 # rendah) 0–50.99 · yellow (sedang) 51.00–80.99 · green (tinggi) 81.00–100.
@@ -81,7 +82,10 @@ def test_the_shipped_file_holds_the_published_scales(code):
 
 
 def test_the_shipped_2022_dimensions_carry_the_published_weights():
-    dimensions = {dim["code"]: dim for dim in shipped()["ombudsman-2022"]["dimensions"]}
+    with open(INSTRUMENTS / "app-checklist-ombudsman-2022.json", encoding="utf-8") as handle:
+        instrument = json.load(handle)
+    assert instrument["methodology"] == "ombudsman-2022"
+    dimensions = {dim["code"]: dim for dim in instrument["dimensions"]}
     assert {code: D(dim["weight"]) for code, dim in dimensions.items()} == WEIGHTS_2022
     assert [code for code, dim in dimensions.items() if dim["is_survey"]] == ["output"]
     # every one of the 14 components counts in exactly one checklist dimension

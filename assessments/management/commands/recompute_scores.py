@@ -7,6 +7,8 @@ chunks, each chunk's rows locked (as ``answer_save`` locks one), its answers and
 component scores read in one query each, every unit scored with the app's own
 ``compute_unit``. Either way only the figures that differ are written: a consistent database is
 read and left untouched, and the same numbers come out as from ``assessment_recompute_scores``.
+Each round is scored with its own instrument (``Round.instrument``); a round whose instrument
+the SQL statement does not cover (``InstrumentSpec.sql_ready``) takes the portable path.
 """
 from collections import defaultdict
 
@@ -14,11 +16,12 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments.models import Answer, Assessment, ComponentScore, Round
+from assessments.models import Assessment, ComponentScore, Round
 from assessments.services.recompute_sql import recompute_round_sql
-from assessments.services.scores import checklist_indicators, compute_unit
+from assessments.services.scores import (assessment_answers, assessment_products,
+                                         checklist_indicators, compute_unit)
 from compliance.scoring import round2
-from compliance.specs import methodology_spec
+from compliance.specs import instrument_spec
 
 CHUNK = 2000
 
@@ -27,18 +30,16 @@ def _rounded(value):
     return None if value is None else round2(value)
 
 
-def recompute_chunk(ids, indicators, methodologies, now) -> tuple[int, int]:
+def recompute_chunk(ids, instruments, now) -> tuple[int, int]:
     """Recompute one chunk of assessments inside a transaction; returns (assessments changed,
-    component scores written). ``methodologies``: round id -> methodology id."""
+    component scores written). ``instruments``: round id -> instrument id."""
     with transaction.atomic():
         assessments = list(
             Assessment.objects.select_for_update(of=("self",)).filter(id__in=ids).order_by("id")
             .only("id", "round_id", "self_score", "answered_count", "status", "survey_score"))
-        answers = defaultdict(dict)
-        for assessment_id, indicator_id, value, not_applicable in Answer.objects.filter(
-                assessment_id__in=ids).values_list("assessment_id", "indicator_id", "value",
-                                                   "not_applicable"):
-            answers[assessment_id][indicator_id] = (value, not_applicable)
+        answers = assessment_answers(ids)
+        products = assessment_products(ids)
+        indicators = {}
         stored = defaultdict(dict)
         for assessment_id, component_id, score in ComponentScore.objects.filter(
                 assessment_id__in=ids).values_list("assessment_id", "component_id",
@@ -46,9 +47,12 @@ def recompute_chunk(ids, indicators, methodologies, now) -> tuple[int, int]:
             stored[assessment_id][component_id] = (score,)
         changed_assessments, changed_scores = [], []
         for assessment in assessments:
-            spec = methodology_spec(methodologies[assessment.round_id])
-            result = compute_unit(indicators, answers.get(assessment.id, {}), spec,
-                                  assessment.survey_score)
+            instrument_id = instruments[assessment.round_id]
+            if instrument_id not in indicators:
+                indicators[instrument_id] = checklist_indicators(instrument_id)
+            result = compute_unit(indicators[instrument_id], answers.get(assessment.id, {}),
+                                  instrument_spec(instrument_id), assessment.survey_score,
+                                  products.get(assessment.id, ()))
             current = stored.get(assessment.id, {})
             for component_id, score in result.component_scores.items():
                 rounded = _rounded(score)
@@ -83,14 +87,16 @@ def recompute_scores(round_id=None, chunk=CHUNK, python=False) -> dict:
     queryset = Assessment.objects.order_by("id")
     if round_id is not None:
         queryset = queryset.filter(round_id=round_id)
+    return _recompute_python(queryset, chunk)
+
+
+def _recompute_python(queryset, chunk=CHUNK) -> dict:
     ids = list(queryset.values_list("id", flat=True))
-    indicators = checklist_indicators()
-    methodologies = dict(Round.objects.values_list("id", "methodology_id"))
+    instruments = dict(Round.objects.values_list("id", "instrument_id"))
     now = timezone.now()
     totals = {"assessments": len(ids), "changed": 0, "component_scores_written": 0}
     for start in range(0, len(ids), chunk):
-        changed, written = recompute_chunk(ids[start:start + chunk], indicators, methodologies,
-                                          now)
+        changed, written = recompute_chunk(ids[start:start + chunk], instruments, now)
         totals["changed"] += changed
         totals["component_scores_written"] += written
     return totals
@@ -102,8 +108,13 @@ def _recompute_sql(round_id) -> dict:
         rounds = rounds.filter(id=round_id)
     now = timezone.now()
     totals = {"assessments": 0, "changed": 0, "component_scores_written": 0}
-    for found in rounds.values_list("id", flat=True):
-        assessments, changed, written = recompute_round_sql(found, now)
+    for found, instrument_id in rounds.values_list("id", "instrument_id"):
+        if not instrument_spec(instrument_id).sql_ready:
+            part = _recompute_python(Assessment.objects.filter(round_id=found).order_by("id"))
+            assessments, changed, written = (part["assessments"], part["changed"],
+                                             part["component_scores_written"])
+        else:
+            assessments, changed, written = recompute_round_sql(found, now)
         totals["assessments"] += assessments
         totals["changed"] += changed
         totals["component_scores_written"] += written
