@@ -5,7 +5,7 @@ per process and cached by primary key; ``clear_cache`` exists for tests and admi
 """
 from functools import lru_cache
 
-from .models import Methodology
+from .models import Methodology, RuleStatus
 from .scoring import BandSpec, DimensionSpec, band_for
 
 
@@ -30,6 +30,15 @@ class MethodologySpec:
         self.dimension_names = {dim.code: (dim.name_id, dim.name_en)
                                 for dim in methodology.dimensions.all()}
         self.has_categories = any(band.category for band in self.bands)
+        # PEKPPP publishes grades and no zones: pages show the grade where a zone would be.
+        self.has_zones = any(band.zone for band in self.bands)
+        self.status = methodology.status
+        self.band_statuses = {band.lower_bound: band.status for band in methodology.bands.all()}
+
+    @property
+    def bands_assumed(self) -> bool:
+        """Whether any band rests on an assumption (e.g. the 2025 bands, not yet published)."""
+        return RuleStatus.ASSUMPTION in self.band_statuses.values()
 
     def band(self, score):
         return band_for(score, self.bands, self.index_max)

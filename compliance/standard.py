@@ -19,7 +19,6 @@ def load_standard(apps=global_apps, schema_editor=None):
     Component = apps.get_model("compliance", "Component")
     Indicator = apps.get_model("compliance", "Indicator")
     Methodology = apps.get_model("compliance", "Methodology")
-    Band = apps.get_model("compliance", "Band")
     Dimension = apps.get_model("compliance", "Dimension")
 
     with open(DATA / "components.csv", encoding="utf-8") as handle:
@@ -46,29 +45,52 @@ def load_standard(apps=global_apps, schema_editor=None):
                 },
             )
 
-    with open(DATA / "methodologies.json", encoding="utf-8") as handle:
-        for spec in json.load(handle):
-            methodology, _ = Methodology.objects.update_or_create(
-                code=spec["code"],
+    load_methodologies(apps)
+    methodologies = {m.code: m for m in Methodology.objects.all()}
+    for spec in _methodology_specs():
+        methodology = methodologies[spec["code"]]
+        for dim in spec["dimensions"]:
+            dimension, _ = Dimension.objects.update_or_create(
+                methodology=methodology, code=dim["code"],
                 defaults={
-                    "name_id": spec["name_id"], "name_en": spec["name_en"],
-                    "scale_max": spec["scale_max"], "index_max": Decimal(spec["index_max"]),
-                    "first_year": spec["first_year"], "last_year": spec["last_year"],
+                    "order": dim["order"], "name_id": dim["name_id"],
+                    "name_en": dim["name_en"], "weight": Decimal(dim["weight"]),
+                    "is_survey": dim["is_survey"],
                 },
             )
-            for band in spec["bands"]:
-                Band.objects.update_or_create(
-                    methodology=methodology, lower_bound=Decimal(band["lower_bound"]),
-                    defaults={key: band[key] for key in ("category", "label_id", "label_en",
-                                                         "zone")},
-                )
-            for dim in spec["dimensions"]:
-                dimension, _ = Dimension.objects.update_or_create(
-                    methodology=methodology, code=dim["code"],
-                    defaults={
-                        "order": dim["order"], "name_id": dim["name_id"],
-                        "name_en": dim["name_en"], "weight": Decimal(dim["weight"]),
-                        "is_survey": dim["is_survey"],
-                    },
-                )
-                dimension.components.set([components[code] for code in dim["components"]])
+            dimension.components.set([components[code] for code in dim["components"]])
+
+
+def _methodology_specs():
+    with open(DATA / "methodologies.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _known(model, values):
+    """Only the fields the (possibly historical) model has: the first data migration runs before
+    the status fields exist, with the same data file."""
+    names = {field.name for field in model._meta.get_fields()}
+    return {key: value for key, value in values.items() if key in names}
+
+
+def load_methodologies(apps=global_apps, schema_editor=None):
+    """Upsert the methodologies and their bands (with status and source note) from
+    methodologies.json; dimensions are left to ``load_standard``."""
+    Methodology = apps.get_model("compliance", "Methodology")
+    Band = apps.get_model("compliance", "Band")
+    for spec in _methodology_specs():
+        methodology, _ = Methodology.objects.update_or_create(
+            code=spec["code"],
+            defaults=_known(Methodology, {
+                "name_id": spec["name_id"], "name_en": spec["name_en"],
+                "scale_max": spec["scale_max"], "index_max": Decimal(spec["index_max"]),
+                "first_year": spec["first_year"], "last_year": spec["last_year"],
+                "status": spec.get("status", "assumption"), "source_note": spec.get("source_note", ""),
+            }),
+        )
+        for band in spec["bands"]:
+            Band.objects.update_or_create(
+                methodology=methodology, lower_bound=Decimal(band["lower_bound"]),
+                defaults=_known(Band, {key: band[key] for key in (
+                    "category", "label_id", "label_en", "zone", "status", "source_note")}),
+            )
