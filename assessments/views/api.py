@@ -193,6 +193,7 @@ def _history_row(row):
         "methodology": row.round.methodology.code,
         "score": decimal_text(row.score),
         "not_assessed": row.not_assessed,
+        "not_assessed_reason": row.not_assessed_reason or None,
         "category": row.category or None,
         "zone": row.zone or None,
         "label": row.label or None,

@@ -376,7 +376,8 @@ def test_api_history_of_muna_barat(client, live_round):
     assert first == {
         "year": 2021, "round": Round.objects.get(year=2021).name,
         "methodology": "ombudsman-2016", "score": "34.19",
-        "not_assessed": False, "category": None, "zone": "red", "label": "Kepatuhan Rendah",
+        "not_assessed": False, "not_assessed_reason": None, "category": None, "zone": "red",
+        "label": "Kepatuhan Rendah",
         "peer_rank": 13,
         "peer_count": 15, "province_rank": 16, "province_count": 18, "published_rank": "13",
         "change": None, "methodology_changed": False}
