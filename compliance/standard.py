@@ -1,5 +1,5 @@
-"""The reference data of the standard: the 14 Article 21 components (from components.csv, the
-project's copy of the shared domain reference), the default checklist and the methodologies.
+"""The reference data of the standard: the 14 Article 21 components (from components.csv;
+see docs/methodology.md), the default checklist and the methodologies.
 
 Loading is an upsert, so running it again never duplicates anything. The data migration calls
 it with historical models; tests that flush the database call it again with the live ones.
@@ -85,7 +85,8 @@ def load_methodologies(apps=global_apps, schema_editor=None):
                 "name_id": spec["name_id"], "name_en": spec["name_en"],
                 "scale_max": spec["scale_max"], "index_max": Decimal(spec["index_max"]),
                 "first_year": spec["first_year"], "last_year": spec["last_year"],
-                "status": spec.get("status", "assumption"), "source_note": spec.get("source_note", ""),
+                "status": spec.get("status", "assumption"),
+                "source_note": spec.get("source_note", ""),
             }),
         )
         for band in spec["bands"]:

@@ -130,8 +130,8 @@ def test_a_not_assessed_row_shows_with_its_reason_and_is_never_ranked(tmp_path, 
         "Kabupaten Muna Barat", "Kabupaten Bombana"]
     _sheet, rows = workbook_rows(client.get(reverse("ranking-national-xlsx", args=[round_.id])))
     assert rows[1][:2] == (1, "Kabupaten Muna Barat") and rows[2][:2] == (2, "Kabupaten Bombana")
-    assert rows[3] == (None, "Kabupaten Puncak", "Regency (kabupaten)", "Papua Tengah", None, None, None,
-                       "Not assessed", REASON, None, None)
+    assert rows[3] == (None, "Kabupaten Puncak", "Regency (kabupaten)", "Papua Tengah", None,
+                       None, None, "Not assessed", REASON, None, None)
     data = client.get(reverse("api-rankings"), {"year": 2022}).json()
     assert [row["name"] for row in data["results"]] == ["Kabupaten Muna Barat",
                                                         "Kabupaten Bombana"]
