@@ -210,3 +210,39 @@ def test_a_round_not_yet_published_ranks_as_a_projection(live_round, sultra, cli
         reverse("ranking-province-xlsx", args=[round_.id, sultra.province_id]),
         {"group": "kabupaten"}))
     assert sheet["A3"].value.startswith("Projection: verified scores so far")
+
+
+# --- a methodology without zones ----------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_pekppp_table_shows_grades_where_others_show_zones(tmp_path, standard, client):
+    """Madiun's 2025 PEKPPP index 4.7375 was published as 4.74 and 94.75 (grade A, "Pelayanan
+    Prima"); the record names no level, the test files it under Kota Madiun."""
+    from agencies.regions import regions_load
+
+    regions_load(provinces={"35"})
+    path = tmp_path / "ipp-2025.csv"
+    path.write_text("province,level,name,score\nJAWA TIMUR,kota,KOTA MADIUN,\"94,75\"\n",
+                    encoding="utf-8")
+    call_command("import_results", str(path), "--year", "2025", "--methodology", "pekppp",
+                 stdout=io.StringIO())
+    round_ = Round.objects.get(year=2025, is_official=True)
+    province = Province.objects.get(name="Jawa Timur")
+    english(client)
+    html = client.get(reverse("ranking-province", args=[round_.id, province.id]),
+                      {"group": "kota"}).content.decode()
+    assert '<th scope="col">Grade</th>' in html and '<th scope="col">Zone</th>' not in html
+    assert ('<span class="badge grade border text-bg-light">A</span> '
+            '<span class="zone-label">Excellent service</span>') in html
+    assert 'id="filter-zone"' not in html
+    _sheet, rows = workbook_rows(client.get(
+        reverse("ranking-province-xlsx", args=[round_.id, province.id]), {"group": "kota"}))
+    assert rows[0][:7] == ("Rank", "Government", "Level", "Province", "Score", "Category",
+                           "Label")
+    assert rows[1][:7] == (1, "Kota Madiun", "City (kota)", "Jawa Timur", 94.75, "A",
+                           "Excellent service")
+    data = client.get(reverse("api-rankings"),
+                      {"year": 2025, "province": "Jawa Timur", "group": "kota"}).json()
+    row = data["results"][0]
+    assert (data["methodology"], row["score"], row["category"], row["zone"], row["label"]) == (
+        "pekppp", "94.75", "A", None, "Excellent service")
