@@ -86,8 +86,13 @@ class Ranking:
     def partial_text(self) -> str:
         return partial_text(len(self.rows), self.known_count) if self.partial else ""
 
+    @property
+    def change_caveat(self) -> bool:
+        """Some change shown compares two methodologies (none shown: nothing to warn about)."""
+        return self.methodology_changed and any(row.change is not None for row in self.rows)
+
     def methodology_caveat(self) -> str:
-        if not self.methodology_changed:
+        if not self.change_caveat:
             return ""
         return methodology_caveat(self.previous_round, self.round)
 

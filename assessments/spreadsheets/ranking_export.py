@@ -10,7 +10,7 @@ def ranking_headers(ranking):
     """The columns; a methodology without zones (PEKPPP) has none, its grade is the category and
     label; a change across a methodology change says so in its heading."""
     has_zones = ranking.has_zones
-    change = _("Change (different methodologies)") if ranking.methodology_changed else _("Change")
+    change = _("Change (different methodologies)") if ranking.change_caveat else _("Change")
     return [_("Rank"), _("Government"), _("Level"), _("Province"), _("Score"), _("Category"),
             *([_("Zone")] if has_zones else []), _("Label"), _("Published rank"),
             _("Previous score"), change]
