@@ -246,3 +246,14 @@ def test_a_pekppp_table_shows_grades_where_others_show_zones(tmp_path, standard,
     row = data["results"][0]
     assert (data["methodology"], row["score"], row["category"], row["zone"], row["label"]) == (
         "pekppp", "94.75", "A", None, "Excellent service")
+
+
+@pytest.mark.django_db
+def test_the_live_self_score_on_the_checklist_is_labelled_a_projection(client, personas,
+                                                                        live_round):
+    assessment = live_round["assessments"]["a"]
+    english(client)
+    client.force_login(personas["operator"])
+    html = client.get(reverse("checklist", args=[assessment.id])).content.decode()
+    assert ('<span class="badge text-bg-info figure-status" data-status="projection">Projection'
+            '</span> <span class="text-muted">Agency score (self)</span>') in html
