@@ -130,7 +130,8 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", _("Other agency")
 
 
-# The units sampled in a regency since 2022 (DOMAIN.md §2): five offices and two Puskesmas.
+# The units sampled in a regency since 2022 (docs/methodology.md, "Units"): five offices and
+# two Puskesmas.
 SAMPLED_KINDS = ("dpmptsp", "disdukcapil", "pendidikan", "kesehatan", "sosial", "puskesmas")
 
 

@@ -91,7 +91,8 @@ OTHER_OFFICES = [
     ("Sekretariat DPRD", "Setwan"), ("Dinas Perindustrian", "Disperin"),
     ("Dinas Peternakan", "Disnak"), ("Dinas Penanaman Modal Daerah Bidang Promosi", "Promosi"),
 ]
-# Where the synthetic governments are weak: what Muna Barat's leaders named (DOMAIN.md §4).
+# Where the synthetic governments are weak: what Muna Barat's leaders named (the worked example
+# of the demo data).
 WEAK_COMPONENTS = ("sarana", "kompetensi", "jumlah_pelaksana")
 
 

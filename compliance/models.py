@@ -50,6 +50,29 @@ class Component(Bilingual, models.Model):
         return self.localized("name")
 
 
+class RuleStatus(models.TextChoices):
+    """How strong the public record behind a rule is (docs/methodology.md, "Status")."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    SINGLE_SOURCE = "single_source", _("Single source")
+    ASSUMPTION = "assumption", _("Assumption")
+
+
+def status_field():
+    """A rule's status; unknown defaults to assumption, never to confirmed."""
+    return models.CharField(_("status"), max_length=20, choices=RuleStatus.choices,
+                            default=RuleStatus.ASSUMPTION)
+
+
+def source_note_field():
+    return models.TextField(_("source"), blank=True,
+                            help_text=_("Where the rule comes from, and how sure it is."))
+
+
+def status_valid(name):
+    return models.CheckConstraint(condition=Q(status__in=RuleStatus.values), name=name)
+
+
 class Methodology(Bilingual, models.Model):
     """How answers become scores and scores become bands, for one era of the assessment.
 
@@ -67,6 +90,8 @@ class Methodology(Bilingual, models.Model):
                                     default=Decimal(100))
     first_year = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
     last_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+    status = status_field()
+    source_note = source_note_field()
 
     class Meta:
         ordering = ["first_year", "code"]
@@ -76,6 +101,7 @@ class Methodology(Bilingual, models.Model):
             models.CheckConstraint(condition=Q(scale_max__gte=1, scale_max__lte=5),
                                    name="methodology_scale_1_5"),
             models.CheckConstraint(condition=Q(index_max__gt=0), name="methodology_index_positive"),
+            status_valid("methodology_status_valid"),
         ]
 
     def __str__(self):
@@ -93,20 +119,29 @@ class Zone(models.TextChoices):
 
 
 class Band(Bilingual, models.Model):
-    """A score band; the lower bound is inclusive and on the methodology's published scale."""
+    """A score band; the lower bound is inclusive and on the methodology's published scale.
+
+    ``zone`` is blank for a methodology that publishes no zones (PEKPPP publishes grades only):
+    pages and exports then show the grade (category and label) where they would show a zone.
+    """
 
     methodology = models.ForeignKey(Methodology, on_delete=models.CASCADE, related_name="bands")
     lower_bound = models.DecimalField(_("lower bound"), max_digits=6, decimal_places=2)
     category = models.CharField(_("category"), max_length=3, blank=True)
     label_id = models.CharField(_("label (Indonesian)"), max_length=100)
     label_en = models.CharField(_("label (English)"), max_length=100)
-    zone = models.CharField(_("zone"), max_length=10, choices=Zone.choices)
+    zone = models.CharField(_("zone"), max_length=10, choices=Zone.choices, blank=True)
+    status = status_field()
+    source_note = source_note_field()
 
     class Meta:
         ordering = ["methodology", "lower_bound"]
         constraints = [
             models.UniqueConstraint(fields=["methodology", "lower_bound"], name="band_bound_unique"),
             models.CheckConstraint(condition=Q(lower_bound__gte=0), name="band_bound_not_negative"),
+            status_valid("band_status_valid"),
+            models.CheckConstraint(condition=Q(zone__in=["", *Zone.values]),
+                                   name="band_zone_valid"),
         ]
 
     def __str__(self):
@@ -116,25 +151,6 @@ class Band(Bilingual, models.Model):
     def label(self):
         return self.localized("label")
 
-
-
-class RuleStatus(models.TextChoices):
-    """How strong the public record is for a rule held as data (INSTRUMENTS.md's [V]/[S]/[U]):
-    anything but "confirmed" is shown to users as such wherever a figure depends on it."""
-
-    CONFIRMED = "confirmed", _("Confirmed")
-    SINGLE_SOURCE = "single_source", _("Single source")
-    ASSUMPTION = "assumption", _("Assumption")
-
-
-def status_field():
-    return models.CharField(_("status"), max_length=20, choices=RuleStatus.choices,
-                            default=RuleStatus.ASSUMPTION)
-
-
-def source_note_field():
-    return models.TextField(_("source"), blank=True,
-                            help_text=_("Where the rule comes from, or why it is assumed."))
 
 
 class Instrument(Bilingual, models.Model):

@@ -8,7 +8,7 @@ exists for tests and for edits of a draft instrument.
 """
 from functools import lru_cache
 
-from .models import Instrument, Methodology
+from .models import Instrument, Methodology, RuleStatus
 from .scoring import COMPONENT_MEAN, BandSpec, DimensionSpec, IndicatorSpec, band_for
 
 
@@ -29,6 +29,15 @@ class MethodologySpec:
         self._labels = {band.lower_bound: (band.label_id, band.label_en)
                         for band in methodology.bands.all()}
         self.has_categories = any(band.category for band in self.bands)
+        # PEKPPP publishes grades and no zones: pages show the grade where a zone would be.
+        self.has_zones = any(band.zone for band in self.bands)
+        self.status = methodology.status
+        self.band_statuses = {band.lower_bound: band.status for band in methodology.bands.all()}
+
+    @property
+    def bands_assumed(self) -> bool:
+        """Whether any band rests on an assumption (e.g. the 2025 bands, not yet published)."""
+        return RuleStatus.ASSUMPTION in self.band_statuses.values()
 
     def band(self, score):
         return band_for(score, self.bands, self.index_max)

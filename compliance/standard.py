@@ -103,8 +103,6 @@ def load_standard(apps=global_apps, schema_editor=None):
     """Upsert the components, the methodologies with their bands, and the instruments."""
     Component = apps.get_model("compliance", "Component")
     Methodology = apps.get_model("compliance", "Methodology")
-    Band = apps.get_model("compliance", "Band")
-
     with open(DATA / "components.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             Component.objects.update_or_create(
@@ -116,22 +114,42 @@ def load_standard(apps=global_apps, schema_editor=None):
                 },
             )
 
-    with open(DATA / "methodologies.json", encoding="utf-8") as handle:
-        for spec in json.load(handle):
-            methodology, _ = Methodology.objects.update_or_create(
-                code=spec["code"],
-                defaults={
-                    "name_id": spec["name_id"], "name_en": spec["name_en"],
-                    "scale_max": spec["scale_max"], "index_max": Decimal(spec["index_max"]),
-                    "first_year": spec["first_year"], "last_year": spec["last_year"],
-                },
-            )
-            for band in spec["bands"]:
-                Band.objects.update_or_create(
-                    methodology=methodology, lower_bound=Decimal(band["lower_bound"]),
-                    defaults={key: band[key] for key in ("category", "label_id", "label_en",
-                                                         "zone")},
-                )
-
+    load_methodologies(apps)
     for spec in instrument_files():
         load_instrument(spec, apps)
+
+
+def _methodology_specs():
+    with open(DATA / "methodologies.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _known(model, values):
+    """Only the fields the (possibly historical) model has: the first data migration runs before
+    the status fields exist, with the same data file."""
+    names = {field.name for field in model._meta.get_fields()}
+    return {key: value for key, value in values.items() if key in names}
+
+
+def load_methodologies(apps=global_apps, schema_editor=None):
+    """Upsert the methodologies and their bands (with status and source note) from
+    methodologies.json; the instruments (with their dimensions) are loaded by ``load_standard``."""
+    Methodology = apps.get_model("compliance", "Methodology")
+    Band = apps.get_model("compliance", "Band")
+    for spec in _methodology_specs():
+        methodology, _ = Methodology.objects.update_or_create(
+            code=spec["code"],
+            defaults=_known(Methodology, {
+                "name_id": spec["name_id"], "name_en": spec["name_en"],
+                "scale_max": spec["scale_max"], "index_max": Decimal(spec["index_max"]),
+                "first_year": spec["first_year"], "last_year": spec["last_year"],
+                "status": spec.get("status", "assumption"),
+                "source_note": spec.get("source_note", ""),
+            }),
+        )
+        for band in spec["bands"]:
+            Band.objects.update_or_create(
+                methodology=methodology, lower_bound=Decimal(band["lower_bound"]),
+                defaults=_known(Band, {key: band[key] for key in (
+                    "category", "label_id", "label_en", "zone", "status", "source_note")}),
+            )

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -14,6 +14,7 @@ from compliance.specs import methodology_spec
 
 from ..models import Assessment, GovernmentResult, Round
 from ..rank_text import parse_published_rank, rank_phrase
+from .rankings import partial_text
 
 LIVE_STATES = [Round.State.DRAFT, Round.State.SELF_ASSESSMENT, Round.State.VERIFICATION]
 PUBLISHED_STATES = [Round.State.PUBLISHED, Round.State.CLOSED]
@@ -38,6 +39,8 @@ class HistoryRow:
     official_rank: bool = False  # rank_text is the published rank
     national_rank_text: str = ""  # a published national rank
     partial_note: str = ""  # the computed rank rests on part of the peer group
+    not_assessed_reason: str = ""
+    bands_assumed: bool = False  # the category and zone rest on assumed bands (2025)
 
 
 def government_history(government: Government) -> list[HistoryRow]:
@@ -51,6 +54,10 @@ def governments_history(governments) -> dict[int, list[HistoryRow]]:
     number: the published results of every province involved are read once and ranked here,
     so a province workbook does not fetch one history per government."""
     provinces = {government.province_id for government in governments}
+    known = dict(((province_id, level), count) for province_id, level, count in
+                 Government.objects.filter(province_id__in=provinces)
+                 .values_list("province_id", "level").annotate(count=Count("id"))
+                 .values_list("province_id", "level", "count"))
     results = list(
         GovernmentResult.objects.filter(round__state__in=PUBLISHED_STATES,
                                         government__province_id__in=provinces)
@@ -63,11 +70,12 @@ def governments_history(governments) -> dict[int, list[HistoryRow]]:
     for result in results:
         by_round[(result.province_id, result.round_id)].append(result)
         own[result.government_id][result.round_id] = result
-    return {government.id: _history(government, own[government.id], by_round)
+    return {government.id: _history(government, own[government.id], by_round,
+                                    known.get((government.province_id, government.level), 0))
             for government in governments}
 
 
-def _history(government, own, by_round) -> list[HistoryRow]:
+def _history(government, own, by_round, known=0) -> list[HistoryRow]:
     language = (get_language() or "id")[:2]
     rows, previous = [], None
     for round_id, result in sorted(own.items(), key=lambda item: item[1].round.year):
@@ -87,19 +95,24 @@ def _history(government, own, by_round) -> list[HistoryRow]:
             change=change(result.score, previous.score) if previous else None,
             methodology_changed=bool(previous and previous.round.methodology_id
                                      != result.round.methodology_id),
-            **rank_texts(government, result.published_rank, peer_rank, len(peers)),
+            not_assessed_reason=result.not_assessed_reason, bands_assumed=spec.bands_assumed,
+            **rank_texts(government, result.published_rank, peer_rank, len(peers),
+                         sum(1 for r in entries if r.level == government.level), known),
         ))
         previous = result
     return rows
 
 
-def rank_texts(government, published_rank, peer_rank, peer_count) -> dict:
+def rank_texts(government, published_rank, peer_rank, peer_count, listed=0, known=0) -> dict:
     """The rank in the province as users read it: the published rank is the official one; a
-    rank the app computed from fewer governments than the published table counted says on how
-    many it rests."""
+    rank the app computed from fewer governments than the published table counted, or than the
+    app knows in the peer group (``listed`` = results incl. not assessed, ``known`` = the
+    governments of that level in the province), says on how many it rests."""
     province = government.province.name
     parsed = parse_published_rank(published_rank, government.level)
     texts = {"rank_text": rank_phrase(peer_rank, peer_count, government.level, province)}
+    if peer_rank is not None and listed < known:
+        texts["partial_note"] = partial_text(peer_count, known)
     if parsed is None:
         return texts
     if parsed.national:

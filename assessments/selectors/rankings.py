@@ -64,16 +64,62 @@ class Ranking:
     not_assessed: list
     previous_round: Round | None
     has_categories: bool
+    has_zones: bool = True  # False: the methodology publishes grades only (PEKPPP)
+    bands_assumed: bool = False  # the methodology's bands are an assumption (2025)
+    known_count: int = 0  # governments of the peer group (in the province) the app knows
 
     @property
     def group_label(self):
         return GROUPS[self.group][0]
 
     @property
+    def is_projection(self) -> bool:
+        """Results of a round that is not (or no longer) published: not official figures."""
+        return not self.round.is_published
+
+    @property
+    def partial(self) -> bool:
+        """The ranks rest on part of the peer group: the app knows governments it has no
+        result for (a partial import), so a rank here is not the published one."""
+        return len(self.rows) + len(self.not_assessed) < self.known_count
+
+    def partial_text(self) -> str:
+        return partial_text(len(self.rows), self.known_count) if self.partial else ""
+
+    @property
+    def change_caveat(self) -> bool:
+        """Some change shown compares two methodologies (none shown: nothing to warn about)."""
+        return self.methodology_changed and any(row.change is not None for row in self.rows)
+
+    def methodology_caveat(self) -> str:
+        if not self.change_caveat:
+            return ""
+        return methodology_caveat(self.previous_round, self.round)
+
+    @property
     def methodology_changed(self) -> bool:
         """Change against a round scored with another methodology: not like for like."""
         return bool(self.previous_round
                     and self.previous_round.methodology_id != self.round.methodology_id)
+
+
+def partial_text(ranked: int, known: int) -> str:
+    return _("Ranks based on %(ranked)s of %(known)s governments: the app holds no result for "
+             "the others.") % {"ranked": ranked, "known": known}
+
+
+def methodology_caveat(previous: Round, current: Round) -> str:
+    return _("%(first)s and %(second)s scores are on different methodologies (%(m1)s → %(m2)s): "
+             "change and most improved are not like for like.") % {
+        "first": previous.year, "second": current.year, "m1": previous.methodology.name,
+        "m2": current.methodology.name}
+
+
+def known_governments(province: Province | None, levels) -> int:
+    queryset = Government.objects.filter(level__in=levels)
+    if province is not None:
+        queryset = queryset.filter(province=province)
+    return queryset.count()
 
 
 def previous_round_of(round_: Round) -> Round | None:
@@ -121,7 +167,9 @@ def ranking(*, round_: Round, province: Province | None, group: str) -> Ranking:
                           key=lambda r: r.government.name)
     return Ranking(round=round_, province=province, group=group, rows=rows,
                    not_assessed=not_assessed, previous_round=previous,
-                   has_categories=spec.has_categories)
+                   has_categories=spec.has_categories, has_zones=spec.has_zones,
+                   bands_assumed=spec.bands_assumed,
+                   known_count=known_governments(province, levels))
 
 
 def published_rounds():

@@ -26,8 +26,15 @@ from compliance.spreadsheets.reading import Sheet
 
 from ..models import GovernmentResult, Round
 
+# The official table's methodology by year, when the import names none (docs/methodology.md,
+# "Methodologies"): the compliance assessment to 2021, its 2022–2024 successor, the Opini
+# Ombudsman from 2025.
+METHODOLOGY_BY_YEAR = ((2021, "ombudsman-2016"), (2024, "ombudsman-2022"))
+LATEST_METHODOLOGY = "ombudsman-2025"
+
 REQUIRED_COLUMNS = ("province", "level", "name", "score")
 NAME_MAX = Government._meta.get_field("name").max_length  # 150
+REASON_MAX = GovernmentResult._meta.get_field("not_assessed_reason").max_length  # 300
 
 
 @dataclass(frozen=True)
@@ -38,10 +45,11 @@ class ResultRow:
     level: str
     name: str
     short_name: str
-    score: Decimal
+    score: Decimal | None  # None: not assessed, for ``not_assessed_reason``
     category: str
     zone: str
     published_rank: str
+    not_assessed_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,8 @@ class Planned:
 
 
 def default_methodology_code(year: int) -> str:
-    return "ombudsman-2016" if year <= 2021 else "ombudsman-2022"
+    return next((code for last, code in METHODOLOGY_BY_YEAR if year <= last),
+                LATEST_METHODOLOGY)
 
 
 def parse_score(text: str) -> Decimal:
@@ -97,9 +106,16 @@ def validate_rows(sheet: Sheet, methodology: Methodology, *,
                     "level": data.get("level", "")}))
         score = None
         text = data.get("score", "")
-        if not text:
-            row_errors.append(RowError(number, "score", _("is empty")))
-        else:
+        reason = " ".join(data.get("not_assessed_reason", "").split())
+        if reason and text:
+            row_errors.append(RowError(number, "not_assessed_reason", _(
+                "a row with a score was assessed: leave the reason empty")))
+        elif len(reason) > REASON_MAX:
+            row_errors.append(RowError(number, "not_assessed_reason", _("is too long")))
+        elif not text and not reason:
+            row_errors.append(RowError(number, "score", _(
+                "is empty (give not_assessed_reason for a government that was not assessed)")))
+        elif text:
             try:
                 score = parse_score(text)
             except (InvalidOperation, ValueError):
@@ -118,7 +134,10 @@ def validate_rows(sheet: Sheet, methodology: Methodology, *,
                     "published": published_category, "score": score,
                     "computed": band.category or "-"}))
         published_zone = data.get("published_zone", "").lower()
-        if band and published_zone and published_zone != band.zone:
+        if band and published_zone and not spec.has_zones:
+            row_errors.append(RowError(number, "published_zone", _(
+                "this methodology publishes no zones")))
+        elif band and published_zone and published_zone != band.zone:
             row_errors.append(RowError(number, "published_zone", _(
                 "%(published)s does not match score %(score)s (zone %(computed)s)") % {
                     "published": published_zone, "score": score, "computed": band.zone}))
@@ -127,7 +146,8 @@ def validate_rows(sheet: Sheet, methodology: Methodology, *,
             continue
         rows.append(ResultRow(
             row=number, code=data.get("code", ""), province=province, level=level, name=name,
-            short_name=data.get("short_name", "")[:60], score=round2(score),
+            short_name=data.get("short_name", "")[:60],
+            score=round2(score) if score is not None else None, not_assessed_reason=reason,
             category=band.category if band else "", zone=band.zone if band else "",
             published_rank=(data.get(rank_column, "") if rank_column else "")[:120],
         ))
@@ -235,7 +255,9 @@ def results_import(*, sheet: Sheet, year: int, methodology_code: str | None = No
             government, created = _government(plan)
             counts["governments_created"] += int(created)
             values = {"score": row.score, "category": row.category, "zone": row.zone,
-                      "published_rank": row.published_rank, "not_assessed": False,
+                      "published_rank": row.published_rank,
+                      "not_assessed": row.score is None,
+                      "not_assessed_reason": row.not_assessed_reason,
                       "source": GovernmentResult.Source.IMPORTED}
             existing = GovernmentResult.objects.filter(round=round_, government=government).first()
             if existing is None:

@@ -43,7 +43,8 @@ class PublicationBlocked(Exception):
 
 
 def default_sample(agencies) -> set:
-    """The seven units of DOMAIN.md §2: five offices and (at most) two Puskesmas."""
+    """The seven units of docs/methodology.md ("Units"): five offices and (at most) two
+    Puskesmas."""
     chosen, puskesmas = set(), 0
     for agency in sorted(agencies, key=lambda a: a.name):
         if agency.kind == "puskesmas":

@@ -6,17 +6,24 @@ from compliance.spreadsheets.print_setup import (CHANGE_FORMAT, SCORE_FORMAT, ad
 from compliance.spreadsheets.writing import cell, new_workbook, to_bytes
 
 
-def ranking_headers():
+def ranking_headers(ranking):
+    """The columns; a methodology without zones (PEKPPP) has none, its grade is the category and
+    label; a change across a methodology change says so in its heading."""
+    has_zones = ranking.has_zones
+    change = _("Change (different methodologies)") if ranking.change_caveat else _("Change")
     return [_("Rank"), _("Government"), _("Level"), _("Province"), _("Score"), _("Category"),
-            _("Zone"), _("Label"), _("Published rank"), _("Previous score"), _("Change")]
+            *([_("Zone")] if has_zones else []), _("Label"), _("Published rank"),
+            _("Previous score"), change]
 
 
 def ranking_title(ranking, made_by=""):
     where = ranking.province.name if ranking.province else _("Indonesia (national)")
     title = _("Compliance ranking %(year)s: %(where)s (%(group)s)") % {
         "year": ranking.round.year, "where": where, "group": ranking.group_label}
-    return report_title(title, round_=ranking.round, made_by=made_by,
-                        status=result_status(ranking.round, verified=True))
+    status = " ".join(str(part) for part in (
+        result_status(ranking.round, verified=True), ranking.partial_text(),
+        ranking.methodology_caveat()) if part)
+    return report_title(title, round_=ranking.round, made_by=made_by, status=status)
 
 
 def _published_rank(text):
@@ -27,7 +34,9 @@ def _published_rank(text):
 
 def ranking_workbook(ranking, *, made_by="") -> bytes:
     """One row per government: rank, name, level, score, category, zone (its name on its
-    colour), previous score and change; "not assessed" governments last, without a rank."""
+    colour; no zone column for a methodology without zones), previous score and change; "not
+    assessed" governments last, without a rank, with the reason."""
+    zones = ranking.has_zones
 
     def rows_for(worksheet):
         for row in ranking.rows:
@@ -35,17 +44,17 @@ def ranking_workbook(ranking, *, made_by="") -> bytes:
                 row.rank, row.government.name, row.government.get_level_display(),
                 row.government.province.name,
                 cell(worksheet, row.score, number_format=SCORE_FORMAT),
-                row.category, zone_cell(worksheet, row.zone),
+                row.category, *([zone_cell(worksheet, row.zone)] if zones else []),
                 row.label, _published_rank(row.published_rank),
                 cell(worksheet, row.previous_score, number_format=SCORE_FORMAT),
                 cell(worksheet, row.change, number_format=CHANGE_FORMAT),
             ]
         for result in ranking.not_assessed:
             yield [None, result.government.name, result.government.get_level_display(),
-                   result.government.province.name, None, "", "", _("Not assessed"),
-                   result.not_assessed_reason, None, None]
+                   result.government.province.name, None, "", *([""] if zones else []),
+                   _("Not assessed"), result.not_assessed_reason, None, None]
 
     workbook = new_workbook()
-    add_report_sheet(workbook, ranking_title(ranking, made_by), _("Ranking"), ranking_headers(),
-                     rows_for)
+    add_report_sheet(workbook, ranking_title(ranking, made_by), _("Ranking"),
+                     ranking_headers(ranking), rows_for)
     return to_bytes(workbook)

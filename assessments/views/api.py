@@ -133,7 +133,8 @@ def _ranking_row(row):
         "province": government.province.name,
         "score": decimal_text(row.score),
         "category": row.category or None,
-        "zone": row.zone or None,
+        "zone": row.zone or None,  # None where the methodology has no zones (PEKPPP)
+        "label": row.label or None,
         "previous_score": decimal_text(row.previous_score),
         "change": decimal_text(row.change),
     }
@@ -163,9 +164,17 @@ def rankings(request):
         "year": round_.year,
         "round": round_.name,
         "methodology": round_.methodology.code,
+        "status": "official",  # only published rounds are served: official results
         "group": group,
         "province": province.name if province else None,
         "count": count,
+        # governments of the peer group the app knows; more than count + not_assessed means the
+        # ranks rest on part of it (a partial import), not the published ranks
+        "known_count": table.known_count,
+        "partial": table.partial,
+        "previous_year": table.previous_round.year if table.previous_round else None,
+        # "change" compares scores of two methodologies: not like for like
+        "methodology_changed": table.methodology_changed,
         "page": page,
         "page_size": page_size,
         "results": [_ranking_row(row) for row in table.rows[start:start + page_size]],
@@ -184,8 +193,10 @@ def _history_row(row):
         "methodology": row.round.methodology.code,
         "score": decimal_text(row.score),
         "not_assessed": row.not_assessed,
+        "not_assessed_reason": row.not_assessed_reason or None,
         "category": row.category or None,
         "zone": row.zone or None,
+        "label": row.label or None,
         "peer_rank": row.peer_rank,
         "peer_count": row.peer_count,
         "province_rank": row.province_rank,

@@ -1,4 +1,4 @@
-"""Table-driven checks of ``compliance.scoring`` against DOMAIN.md §3 and published results.
+"""Table-driven checks of ``compliance.scoring`` against docs/methodology.md and published results.
 
 No database: bands and dimensions are built here as plain specs, never loaded from the DB.
 """

@@ -11,14 +11,16 @@ from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
 class Command(BaseCommand):
     help = ("Import a year's official results from .csv or .xlsx (columns province, level, name, "
             "score; optional code, short_name, published_rank, published_category, "
-            "published_zone). Each row finds its government by code, else by name in its "
-            "province, else by alias. All or nothing.")
+            "published_zone, not_assessed_reason: an empty score with a reason imports a "
+            "government that was not assessed). Each row finds its government by code, else by "
+            "name in its province, else by alias. All or nothing.")
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--methodology", default=None,
-                            help="methodology code (default: by year)")
+                            help="methodology code (default by year: up to 2021 ombudsman-2016, "
+                                 "2022-2024 ombudsman-2022, from 2025 ombudsman-2025)")
         parser.add_argument("--create-missing", action="store_true",
                             help="create a government that matches nothing (never a province)")
         parser.add_argument("--dry-run", action="store_true",
