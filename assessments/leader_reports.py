@@ -61,7 +61,7 @@ def report_data(government: Government, start: date, end: date) -> dict:
                    .exclude(status=ActionItem.Status.DONE).select_related("agency")
                    .order_by("due_date", "id"))
     live = (Round.objects.filter(state__in=LIVE_STATES, participants__government=government)
-            .order_by("-year", "-id").first())
+            .select_related("methodology").order_by("-year", "-id").first())  # for the title
     progress = list(Assessment.objects.filter(round=live, agency__government=government)
                     .select_related("agency").order_by("agency__name")) if live else []
     changes = {

@@ -515,16 +515,18 @@ def leader_reports_case(env, processes):
     made = re.search(r"reports made: (\d+)\s+mails: (\d+)", output)
     total = re.search(r"total: ([\d.]+) s\s+per report: (\d+) ms\s+peak memory per "
                       r"process: (\d+) MB \(sum (\d+) MB\)", output)
+    cpu = re.search(r"cpu: ([\d.]+) s", output)
     result = {"case": f"leaders' periodic reports, every government ({processes} process"
                       f"{'es' if processes > 1 else ''})", "kind": "leader_reports",
               "processes": processes, "reports": int(made.group(1)),
               "mails": int(made.group(2)), "total_s": float(total.group(1)),
               "per_report_ms": int(total.group(2)), "peak_mb_per_process": int(total.group(3)),
               "peak_mb_sum": int(total.group(4)), "process_s": round(elapsed, 1),
-              "output": output.splitlines()[-2:]}
+              "cpu_s": float(cpu.group(1)), "load_average_after": os.getloadavg()[0],
+              "output": output.splitlines()[-3:]}
     log(f"leader reports ({processes} processes): {result['reports']} in {result['total_s']} s, "
         f"peak {result['peak_mb_per_process']} MB per process ({result['peak_mb_sum']} MB "
-        f"together)")
+        f"together), {result['cpu_s']} s of CPU; load average {result['load_average_after']:.1f}")
     return result
 
 
