@@ -1,5 +1,7 @@
 """``make bench``: build (or reuse) the synthetic nation and measure the pages, the writes, the
-national export, the recomputation and a load run against gunicorn, with the targets of issue 6.
+national export, the recomputation, the national workbook asked for in the browser (a background
+job through a real worker), the leaders' periodic reports and a load run against gunicorn, with
+the targets of issues 6 and 15. ``--only step,step`` runs some of them.
 
 Usage: .venv/bin/python bench/run.py [--scale 1.0] [--seed N] [--repeat 30] [--users 200]
        [--duration 60] [--workers 4] [--skip-load]
