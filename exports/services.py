@@ -6,12 +6,13 @@ task runs in-process at that moment (``make run``). The worker asks the export's
 before building (the requester may have lost the role while it waited), builds with the same
 code as the direct download, and stores the file in the media storage."""
 import logging
+from datetime import timedelta
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone, translation
 
@@ -21,6 +22,7 @@ from .models import RETENTION, ExportJob
 
 log = logging.getLogger(__name__)
 PENDING = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+STALE_RUN = timedelta(minutes=30)  # far beyond the national workbook's half minute
 
 
 class Transient(Exception):
@@ -65,11 +67,14 @@ def _progress(job_id):
 
 
 def _claim(job_id) -> ExportJob | None:
-    """Take the job for this run: a queued job, or a running one whose worker died (the task
-    is acknowledged late, so a lost worker's job comes back). A finished job is left alone:
-    a task delivered twice builds once."""
+    """Take the job for this run: a queued job, or one left running for ``STALE_RUN`` by a
+    worker that died (the task is acknowledged late, so a lost worker's task comes back). A
+    finished job, or one another worker is building now, is left alone: a task delivered twice
+    builds once."""
     now = timezone.now()
-    claimed = ExportJob.objects.filter(id=job_id, status__in=PENDING).update(
+    claimable = Q(status=ExportJob.Status.QUEUED) | Q(status=ExportJob.Status.RUNNING,
+                                                      started_at__lt=now - STALE_RUN)
+    claimed = ExportJob.objects.filter(claimable, id=job_id).update(
         status=ExportJob.Status.RUNNING, started_at=now, progress=0,
         attempts=F("attempts") + 1)
     if not claimed:

@@ -236,6 +236,10 @@ def test_a_second_click_while_it_waits_makes_no_second_job(
     second = request_job(client, django_capture_on_commit_callbacks,
                          "export-request-government", round_.id, government.id, execute=False)
     assert first.id == second.id and ExportJob.objects.count() == 1
+    ExportJob.objects.filter(id=first.id).update(status="running", started_at=timezone.now())
+    assert services.export_job_run(first.id) == "skipped"  # another worker is building it
+    ExportJob.objects.filter(id=first.id).update(  # ... or was, and died half an hour ago
+        started_at=timezone.now() - timedelta(minutes=31))
     assert services.export_job_run(first.id) == "done"
     assert services.export_job_run(first.id) == "skipped"  # a task delivered twice builds once
     third = request_job(client, django_capture_on_commit_callbacks,
