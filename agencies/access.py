@@ -219,6 +219,20 @@ def may_download_province_report(user, government_ids) -> bool:
     return scope.administrator or bool(set(government_ids) & scope.assessor_governments)
 
 
+def may_download_national_workbook(user) -> bool:
+    """The national workbook holds every government's and every unit's rows: administrators
+    only."""
+    return scope_of(user).administrator
+
+
+def may_read_export_job(user, job) -> bool:
+    """A background export (its page, its progress and its file) is its requester's alone
+    (anyone else: 404). The download asks the export's own rule again as well (the requester
+    may have lost the role since): ``assessments.downloads``, the same lookups as the direct
+    download."""
+    return user.is_authenticated and job.user_id == user.pk
+
+
 def report_agency_ids(user, government_id) -> set | None:
     """Which of a government's agencies an export may hold for this user: None for all of them
     (whoever reads the whole government), else the user's own agencies there."""
@@ -535,4 +549,15 @@ ROUTES = {
     "notification-read-all": Route(None, None, LOGIN),
     "notification-preferences": Route(None, LOGIN, LOGIN),
     "notification-unsubscribe": Route(None, PUBLIC, PUBLIC),
+    # background exports: requested with a POST under the export's own rule; the job's page,
+    # progress and file are the requester's alone, and the file's download asks the export's
+    # rule again (the requester may have lost the role since it was made)
+    "export-request-national": Route(None, None, "may_download_national_workbook"),
+    "export-request-province": Route(None, None, "may_download_province_report"),
+    "export-request-government": Route("may_view_government", None, LOGIN),
+    "export-request-government-rapor": Route("may_view_government", None, "may_compare"),
+    "export-list": Route(None, LOGIN),
+    "export-job": Route("may_read_export_job", LOGIN),
+    "export-job-status": Route("may_read_export_job", LOGIN),
+    "export-job-download": Route("may_read_export_job", LOGIN),
 }

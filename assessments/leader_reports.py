@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -48,25 +49,26 @@ def report_data(government: Government, start: date, end: date) -> dict:
     are those of the period; the open obstacles, actions and progress as they stand today."""
     since, until = _aware(start), _aware(end, end=True)
     today = timezone.localdate()  # open obstacles and actions: as they stand when it is made
-    obstacles = list(Obstacle.objects.filter(agency__government=government,
-                                             resolved_at__isnull=True)
-                     .select_related("agency").order_by("reported_at", "id"))
+    # One query for the three lists of obstacles: open now, reported or resolved in the period.
+    touched = list(Obstacle.objects.filter(
+        Q(resolved_at__isnull=True) | Q(reported_at__gte=since, reported_at__lt=until)
+        | Q(resolved_at__gte=since, resolved_at__lt=until), agency__government=government)
+        .select_related("agency").order_by("reported_at", "id"))
+    obstacles = [o for o in touched if o.resolved_at is None]
     actions = list(ActionItem.objects.filter(agency__government=government,
                                              due_date__isnull=False,
                                              due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
                    .exclude(status=ActionItem.Status.DONE).select_related("agency")
                    .order_by("due_date", "id"))
     live = (Round.objects.filter(state__in=LIVE_STATES, participants__government=government)
-            .order_by("-year", "-id").first())
+            .select_related("methodology").order_by("-year", "-id").first())  # for the title
     progress = list(Assessment.objects.filter(round=live, agency__government=government)
                     .select_related("agency").order_by("agency__name")) if live else []
     changes = {
-        "obstacles_new": [o for o in Obstacle.objects.filter(
-            agency__government=government, reported_at__gte=since, reported_at__lt=until)
-            .select_related("agency").order_by("reported_at")],
-        "obstacles_resolved": [o for o in Obstacle.objects.filter(
-            agency__government=government, resolved_at__gte=since, resolved_at__lt=until)
-            .select_related("agency").order_by("resolved_at")],
+        "obstacles_new": [o for o in touched if since <= o.reported_at < until],
+        "obstacles_resolved": sorted(
+            (o for o in touched if o.resolved_at is not None and since <= o.resolved_at < until),
+            key=lambda o: (o.resolved_at, o.id)),
         "events": list(ChecklistEvent.objects.filter(
             assessment__agency__government=government, at__gte=since, at__lt=until)
             .select_related("assessment__agency").order_by("at")),
@@ -77,7 +79,7 @@ def report_data(government: Government, start: date, end: date) -> dict:
 
 def report_workbook(government: Government, data: dict) -> bytes:
     end = data["end"]
-    workbook = new_workbook()
+    workbook = new_workbook(in_memory=True)
     title = report_title(_("Periodic report of %(government)s") % {"government": government.name},
                          round_=data["round"],
                          status=_("Open obstacles, actions and progress as of %(date)s.") % {

@@ -7,7 +7,8 @@ go to Django's in-memory backend so nothing leaves the machine).
 
 Before measuring it gives each government ``--leaders`` leader accounts (with an address) and
 each of its first agencies ``--obstacles`` open obstacles and an overdue action, so that the
-reports have rows. Prints the count, the total time and the peak memory (ru_maxrss)."""
+reports have rows. Prints the count, the total time, the peak memory (ru_maxrss) and the CPU
+time of the report processes (on a shared machine the wall time measures the neighbours too)."""
 import argparse
 import multiprocessing
 import os
@@ -78,12 +79,16 @@ def main():
         results = pool.map(make_reports, [ids[n::args.processes]
                                           for n in range(args.processes)])
     seconds = time.perf_counter() - began
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's processes, joined
+    cpu = children.ru_utime + children.ru_stime
     made, mails, peaks = (sum(r[0] for r in results), sum(r[1] for r in results),
                           [r[2] for r in results])
     print(f"governments: {len(ids)}  reports made: {made}  mails: {mails}  "
           f"processes: {args.processes}")
     print(f"total: {seconds:.1f} s  per report: {1000 * seconds / max(made, 1):.0f} ms  "
           f"peak memory per process: {max(peaks):.0f} MB (sum {sum(peaks):.0f} MB)")
+    print(f"cpu: {cpu:.1f} s in the report processes (PostgreSQL's own not counted); load "
+          f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 def sent_mails(government_ids):

@@ -1,5 +1,7 @@
 """``make bench``: build (or reuse) the synthetic nation and measure the pages, the writes, the
-national export, the recomputation and a load run against gunicorn, with the targets of issue 6.
+national export, the recomputation, the national workbook asked for in the browser (a background
+job through a real worker), the leaders' periodic reports and a load run against gunicorn, with
+the targets of issues 6 and 15. ``--only step,step`` runs some of them.
 
 Usage: .venv/bin/python bench/run.py [--scale 1.0] [--seed N] [--repeat 30] [--users 200]
        [--duration 60] [--workers 4] [--skip-load]
@@ -52,7 +54,11 @@ ENV = {
 TARGETS = {
     "page_median_ms": 150, "page_p95_ms": 300, "save_median_ms": 30, "export_s": 30,
     "export_rss_mb": 300, "recompute_ratio": 2, "load_rps": 150, "load_p95_ms": 300,
+    "job_request_ms": 200, "leader_reports_s": 60, "leader_reports_mb": 300,
 }
+STEPS = ("pages", "workbooks", "export", "recompute", "browser-export", "leader-reports",
+         "load")
+BENCH_BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/12")
 
 
 STARTED = time.perf_counter()
@@ -410,6 +416,122 @@ def recompute_case(round_id, repeat):
     return result
 
 
+def _forget_broker_connections(app):
+    """Connection and producer pools are made for the broker configured at first use: drop
+    them when the broker changes."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def browser_export_case(env, fx, repeat):
+    """The national workbook asked for in the browser (issue 15): the POST that makes the job
+    and queues it on the broker (Redis) is timed in-process through the test client; then a
+    real worker (a separate ``celery worker`` process) builds the file, and the job's time and
+    the worker's peak RSS are recorded, with the progress the job page showed meanwhile.
+
+    While the requests are timed no worker runs (nothing else competes for the 2 cores), and
+    each timed job is deleted before the next request (otherwise the second click would find
+    the first job waiting, by design); the worker skips the tasks whose row is gone."""
+    import redis
+    from django.test import Client
+
+    from compliance.celery import app
+    from exports.models import ExportJob
+
+    admin = Client()
+    admin.force_login(fx["admin"])
+    url = f"/exports/request/rounds/{fx['current'].id}/national/"
+    redis.Redis.from_url(BENCH_BROKER).flushdb()
+    previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=BENCH_BROKER, task_always_eager=False)
+    _forget_broker_connections(app)
+    ExportJob.objects.filter(user=fx["admin"]).delete()
+
+    def request():
+        started = time.perf_counter()
+        response = admin.post(url)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 302 and "/exports/" in response["Location"], response
+        return elapsed, int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+
+    times = []
+    try:
+        for number in range(3 + repeat):
+            elapsed, job_id = request()
+            if number >= 3:  # warm-up first
+                times.append(elapsed)
+            ExportJob.objects.filter(id=job_id).delete()
+        _elapsed, job_id = request()  # the one the worker builds
+        worker_env = {**env, "CELERY_BROKER_URL": BENCH_BROKER}
+        worker = subprocess.Popen(
+            [str(Path(PYTHON).parent / "celery"), "-A", "compliance", "worker", "--pool",
+             "solo", "--concurrency", "1", "--loglevel", "WARNING", "--without-heartbeat",
+             "--without-mingle", "--without-gossip"], cwd=ROOT, env=worker_env,
+            stdout=open(WORK / "worker.log", "w"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        progress, deadline = [], time.time() + 600
+        status = client_status = None
+        try:
+            while time.time() < deadline:
+                job = ExportJob.objects.get(id=job_id)
+                if not progress or progress[-1] != job.progress:
+                    progress.append(job.progress)
+                if job.finished:
+                    break
+                time.sleep(0.25)
+            # the fragment the page polls, as its user sees it
+            client_status = admin.get(f"/exports/{job_id}/status/").status_code
+            status = job.status
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            _pid, _status, usage = os.wait4(worker.pid, 0)
+    finally:
+        app.conf.update(previous)
+        _forget_broker_connections(app)
+    job = ExportJob.objects.get(id=job_id)
+    result = {"case": "national workbook asked for in the browser: request answer (job queued)",
+              "kind": "job_request", **summary_ms(times),
+              "job_status": status, "status_fragment": client_status,
+              "job_s": round((job.finished_at - job.created_at).total_seconds(), 1)
+              if job.finished_at else None,
+              "job_build_s": round((job.finished_at - job.started_at).total_seconds(), 1)
+              if job.finished_at and job.started_at else None,
+              "job_size_mb": round(job.size / 2**20, 1),
+              "worker_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+              "progress_seen": progress}
+    log(f"browser export: request median {result['median_ms']} ms, p95 {result['p95_ms']} ms; "
+        f"job {status} in {result['job_s']} s (build {result['job_build_s']} s), worker peak "
+        f"RSS {result['worker_peak_rss_mb']} MB, progress seen {progress}")
+    return result
+
+
+def leader_reports_case(env, processes):
+    """The leaders' periodic reports of every government (bench/leader_reports.py, a process
+    of its own): total time and peak memory per process."""
+    import re
+
+    command = [PYTHON, "bench/leader_reports.py", "--processes", str(processes)]
+    elapsed, rss, output = run_measured(command, {**env, "DEBUG": "false"})
+    made = re.search(r"reports made: (\d+)\s+mails: (\d+)", output)
+    total = re.search(r"total: ([\d.]+) s\s+per report: (\d+) ms\s+peak memory per "
+                      r"process: (\d+) MB \(sum (\d+) MB\)", output)
+    cpu = re.search(r"cpu: ([\d.]+) s", output)
+    result = {"case": f"leaders' periodic reports, every government ({processes} process"
+                      f"{'es' if processes > 1 else ''})", "kind": "leader_reports",
+              "processes": processes, "reports": int(made.group(1)),
+              "mails": int(made.group(2)), "total_s": float(total.group(1)),
+              "per_report_ms": int(total.group(2)), "peak_mb_per_process": int(total.group(3)),
+              "peak_mb_sum": int(total.group(4)), "process_s": round(elapsed, 1),
+              "cpu_s": float(cpu.group(1)), "load_average_after": os.getloadavg()[0],
+              "output": output.splitlines()[-3:]}
+    log(f"leader reports ({processes} processes): {result['reports']} in {result['total_s']} s, "
+        f"peak {result['peak_mb_per_process']} MB per process ({result['peak_mb_sum']} MB "
+        f"together), {result['cpu_s']} s of CPU; load average {result['load_average_after']:.1f}")
+    return result
+
+
 def wait_for(url, seconds=60):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -533,6 +655,15 @@ def verdicts(case):
         return (case["ratio"] <= t["recompute_ratio"]
                 and case.get("differences_from_compute_unit", 0) == 0,
                 f"<= {t['recompute_ratio']}x SQL, 0 differences")
+    if kind == "job_request":
+        return (case["median_ms"] <= t["job_request_ms"] and case["p95_ms"] <= t["job_request_ms"]
+                and case["job_status"] == "done",
+                f"< {t['job_request_ms']} ms, then the job completes")
+    if kind == "leader_reports":
+        return (case["total_s"] <= t["leader_reports_s"]
+                and case["peak_mb_sum"] <= t["leader_reports_mb"]
+                and case["reports"] == case["mails"] > 0,
+                f"<= {t['leader_reports_s']} s, <= {t['leader_reports_mb']} MB")
     if kind == "load":
         return (case["rps"] >= t["load_rps"] and case["p95_ms"] <= t["load_p95_ms"]
                 and case["errors"] == 0 and case["lost_saves"] == 0,
@@ -551,6 +682,14 @@ def row_text(case):
     elif kind == "export":
         figures = (f"{case['median_s'] * 1000:>8.0f} {case['max_s'] * 1000:>8.0f}  "
                    f"{'-':<16}{case['peak_rss_mb']:>8} RSS")
+    elif kind == "job_request":
+        figures = (f"{case['median_ms']:>8.1f} {case['p95_ms']:>8.1f}  "
+                   f"{'job ' + str(case['job_s']) + ' s':<16}"
+                   f"{case['worker_peak_rss_mb']:>8} RSS")
+    elif kind == "leader_reports":
+        figures = (f"{case['total_s'] * 1000:>8.0f} {'':>8}  "
+                   f"{str(case['per_report_ms']) + ' ms/report':<16}"
+                   f"{case['peak_mb_sum']:>8} RSS")
     elif kind == "recompute":
         figures = (f"{case['median_s'] * 1000:>8.0f} {'':>8}  {'SQL ' + str(case['sql_floor_ms']) + ' ms':<16}"
                    f"{str(case['ratio']) + 'x':>8}")
@@ -583,7 +722,18 @@ def main():
     parser.add_argument("--workbook-runs", type=int, default=3)
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--only-load", action="store_true", help="skip every case but the load")
+    parser.add_argument("--only", default="",
+                        help=f"comma-separated steps to run, of: {', '.join(STEPS)}")
+    parser.add_argument("--leader-processes", default="1,2",
+                        help="worker processes for the leaders' reports step, e.g. 1,2")
     args = parser.parse_args()
+    steps = set(args.only.split(",")) if args.only else set(STEPS) - (
+        {"load"} if args.skip_load else set())
+    if args.only_load:
+        steps = {"load"}
+    unknown = steps - set(STEPS)
+    if unknown:
+        parser.error(f"unknown steps {sorted(unknown)}; choose from {', '.join(STEPS)}")
     began = time.perf_counter()
     url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DB
     env = {**os.environ, **ENV, "DATABASE_URL": url}
@@ -615,13 +765,21 @@ def main():
               "answers": Answer.objects.filter(assessment__round=current).count()}
     log(f"counts: {counts}")
     cases = []
-    if not args.only_load:
+    if "pages" in steps:
         cases += page_cases(fx, args.repeat)
+    if "workbooks" in steps:
         cases += workbook_cases(fx, args.workbook_runs)
+    if "export" in steps:
         cases.append(export_case(env, current.id, args.export_runs))
+    if "recompute" in steps:
         cases.append(recompute_case(current.id, args.recompute_runs))
+    if "browser-export" in steps:
+        cases.append(browser_export_case(env, fx, args.repeat))
     connection.close()
-    if not args.skip_load:
+    if "leader-reports" in steps:
+        for processes in [int(n) for n in args.leader_processes.split(",") if n]:
+            cases.append(leader_reports_case(env, processes))
+    if "load" in steps:
         cases.append(load_case(env, fx, args.users, args.duration, args.workers))
     text = table(cases)
     elapsed = time.perf_counter() - began
@@ -642,8 +800,10 @@ def main():
     for verdict_case in cases:
         verdict_case["met"] = bool(verdicts(verdict_case)[0])
     (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(report, indent=2, default=str))
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str))
-    log(f"written bench/results/bench-{stamp}.json")
+    # A run of some steps only (--only) does not replace the full run's latest.json.
+    latest = "latest.json" if steps >= set(STEPS) - {"load"} else "latest-partial.json"
+    (RESULTS / latest).write_text(json.dumps(report, indent=2, default=str))
+    log(f"written bench/results/bench-{stamp}.json and bench/results/{latest}")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "assessments",
     "audit",
     "notifications",
+    "exports",
     "django_celery_beat",
 ]
 

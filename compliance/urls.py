@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("audit.urls")),
     path("", include("notifications.urls")),
+    path("", include("exports.urls")),
     path("", include("agencies.urls")),
     path("", include("assessments.urls_reports")),
     path("", include("assessments.urls_rounds")),

@@ -91,7 +91,8 @@ def pages_of(persona, w):
         "anonymous": [("home", "/"), ("login", "/accounts/login/")] + public + rankings,
         "operator": [("home", "/")] + checklist + government + rankings,
         "coordinator": [("home", "/")] + checklist + board + government + rankings,
-        "leader": [("home", "/")] + government + board + rankings + public,
+        "leader": [("home", "/")] + government + board + rankings + public
+        + [("exports", "/exports/")],
         "assessor": [("home", "/")] + verified + government + board + rankings,
         "admin": [("home", "/")] + rounds + checklist + verified + board + government
         + rankings + [("ranking-live", f"/rankings/{w['live']}/{prov}/")],

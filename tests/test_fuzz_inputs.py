@@ -157,7 +157,14 @@ def build_world():
     from assessments.models import LeaderReport
     from notifications.models import Notification
     report_file = default_storage.save("leader-reports/fuzz.xlsx", ContentFile(b"PK"))
-    return SimpleNamespace(
+    from exports.models import ExportJob
+    job = ExportJob.objects.create(
+        user=personas["operator"], kind="government", status="done", progress=100,
+        params={"round": round_.id, "government": government.id},
+        file=default_storage.save("exports/fuzz/rapor.xlsx", ContentFile(b"PK")),
+        filename="rapor.xlsx", content_type="application/octet-stream",
+        expires_at=timezone.now() + timedelta(days=7))
+    return SimpleNamespace(job=job,
         notification=Notification.objects.create(
             recipient=personas["operator"], kind="returned", params={"agency": agency.name},
             dedupe_key="fuzz:1"),
@@ -230,6 +237,17 @@ PATHS = {
     "notification-unsubscribe": lambda w: {"token": preference_token(
         user=w.personas["operator"], kind="returned")},
     "home": {},
+    "export-list": {},
+    "export-job": lambda w: {"job_id": w.job.pk},
+    "export-job-status": lambda w: {"job_id": w.job.pk},
+    "export-job-download": lambda w: {"job_id": w.job.pk},
+    "export-request-national": lambda w: {"round_id": w.round.pk},
+    "export-request-province": lambda w: {"round_id": w.round.pk,
+                                          "province_id": w.province.pk},
+    "export-request-government": lambda w: {"round_id": w.round.pk,
+                                            "government_id": w.government.pk},
+    "export-request-government-rapor": lambda w: {"round_id": w.round.pk,
+                                                  "government_id": w.government.pk},
     "government-detail": lambda w: {"pk": w.government.pk},
     "government-dashboard": lambda w: {"pk": w.government.pk},
     "progress-board": lambda w: {"pk": w.government.pk},
@@ -636,6 +654,11 @@ POSTS = {
                                 {"answer": text_cases(2000)}),
     "notification-read": PostSpec("operator", lambda w: {}, {}),
     "notification-read-all": PostSpec("operator", lambda w: {}, {}),
+    # A background export is asked for with an empty POST (ids in the path only).
+    "export-request-national": PostSpec("admin", lambda w: {}, {}),
+    "export-request-province": PostSpec("admin", lambda w: {}, {}),
+    "export-request-government": PostSpec("operator", lambda w: {}, {}),
+    "export-request-government-rapor": PostSpec("assessor", lambda w: {}, {}),
     "round-create": PostSpec(
         "admin", lambda w: {"year": "2027", "name": "Penilaian 2027",
                             "methodology": str(w.methodology.pk),

@@ -23,6 +23,7 @@ from agencies import access
 from agencies.models import Government, Membership
 from assessments.models import ActionItem, Evidence, Obstacle, Round, RoundGovernment
 from assessments.models import LeaderReport
+from exports.models import ExportJob
 
 from tests.checklists import checklist
 from notifications.models import Notification
@@ -74,8 +75,17 @@ def world(live_round, personas):
     report = LeaderReport.objects.create(government=live_round["government"], frequency="weekly",
                                          period_start="2026-01-05", period_end="2026-01-11",
                                          file=path)
+    from datetime import timedelta
+
+    from django.utils import timezone
+    job = ExportJob.objects.create(  # the leader's finished workbook of their government
+        user=personas["leader"], kind="government", status="done", progress=100,
+        params={"round": live_round["round"].id, "government": live_round["government"].id},
+        file=default_storage.save("exports/matrix/rapor.xlsx", ContentFile(b"PK")),
+        filename="rapor.xlsx", content_type="application/octet-stream",
+        expires_at=timezone.now() + timedelta(days=7))
     return {
-        "notification": notification, "report": report,
+        "notification": notification, "report": report, "job": job,
         "live": live_round["round"], "published": Round.objects.get(year=2021),
         "government": live_round["government"], "assessment": assessment, "agency": agency,
         "indicator": indicator, "evidence": evidence, "link": link, "action": action,
@@ -202,6 +212,21 @@ def targets(w):
         "notification-preferences": one(reverse("notification-preferences")),
         "notification-unsubscribe": one(reverse("notification-unsubscribe", args=[
             preference_token(user=w["account"], kind="returned")])),
+        "export-request-national": one(reverse("export-request-national", args=[live.id])),
+        "export-request-province": one(reverse("export-request-province",
+                                               args=[live.id, province]), None,
+                                       {"province_ids": w["province_ids"]}),
+        "export-request-government": one(reverse("export-request-government",
+                                                 args=[live.id, gov.id]), None, on_gov),
+        "export-request-government-rapor": [
+            (reverse("export-request-government-rapor", args=[r.id, gov.id]), {},
+             {"government": gov, "round": r}) for r in (live, pub)],
+        "export-list": one(reverse("export-list")),
+        "export-job": one(reverse("export-job", args=[w["job"].id]), None, {"job": w["job"]}),
+        "export-job-status": one(reverse("export-job-status", args=[w["job"].id]), None,
+                                 {"job": w["job"]}),
+        "export-job-download": one(reverse("export-job-download", args=[w["job"].id]), None,
+                                   {"job": w["job"]}),
     }
 
 
@@ -224,10 +249,12 @@ RULE_ARGS = {
     "may_read_notification": lambda o: (o["notification"],),
     "may_answer_obstacle": lambda o: (o["agency"],),
     "may_read_leader_reports": lambda o: (o["government"].id,),
+    "may_download_national_workbook": lambda o: (),
+    "may_read_export_job": lambda o: (o["job"],),
 }
 
 
-GLOBAL_RULES = {"may_manage_users", "may_administer"}  # rules about the user alone
+GLOBAL_RULES = {"may_manage_users", "may_administer", "may_download_national_workbook"}  # rules about the user alone
 
 
 def scope_holds(rule, user, objects):

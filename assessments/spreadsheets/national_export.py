@@ -65,8 +65,10 @@ def _decimal(hundredths):
     return None if hundredths == NONE else Decimal(hundredths).scaleb(-2)
 
 
-def national_workbook(round_: Round, output, *, made_by="") -> dict:
-    """Write the workbook to ``output`` (a path or a binary file); returns row counts."""
+def national_workbook(round_: Round, output, *, made_by="", progress=None) -> dict:
+    """Write the workbook to ``output`` (a path or a binary file); returns row counts.
+    ``progress(percent)`` is told how far it is (a background job shows it on its page)."""
+    progress = progress or (lambda _percent: None)
     spec = methodology_spec(round_.methodology_id)
     levels, kinds = dict(Level.choices), dict(AgencyKind.choices)
     statuses = dict(Assessment.Status.choices)
@@ -80,7 +82,9 @@ def national_workbook(round_: Round, output, *, made_by="") -> dict:
         .values_list("id", "agency__government_id", "agency__government__province__name",
                      "agency__government__name", "agency__government__level", "agency__name",
                      "agency__kind", "sampled", "status", "answered_count", field))
+    progress(10)
     cells = _component_scores(round_, field, components)
+    progress(25)
 
     governments = {}
     for (_aid, gid, province, name, level, _agency, _kind, sampled, _status, _answered,
@@ -103,9 +107,13 @@ def national_workbook(round_: Round, output, *, made_by="") -> dict:
                    band.category if band else "", zone_cell(worksheet, band.zone if band else ""),
                    spec.label(band)]
 
+    step = max(1, len(units) // 20)  # 20 steps between 30 % and 90 %
+
     def unit_rows(worksheet):
-        for (aid, _gid, province, government, level, agency, kind, sampled, status, answered,
-             score) in units:
+        for number, (aid, _gid, province, government, level, agency, kind, sampled, status,
+                     answered, score) in enumerate(units):
+            if number % step == 0:
+                progress(30 + 60 * number // max(len(units), 1))
             row = cells.get(aid)
             band = bands(score)
             yield [province, government, levels.get(level, level), agency,
@@ -130,5 +138,6 @@ def national_workbook(round_: Round, output, *, made_by="") -> dict:
          _("Status"), _("Answered"), _("Score"), _("Zone")]
         + [f"{c.letter}. {c.name}" for c in components], unit_rows)
     workbook.save(output)
+    progress(95)
     return {"governments": len(governments), "units": len(units),
             "component_cells": sum(1 for row in cells.values() for v in row if v != NONE)}

@@ -7,16 +7,15 @@ unit exists, they may not see its verified score yet); outside the scope it is 4
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from agencies.access import government_or_404, may_compare, may_read_rapor, require
 
+from ..downloads import direct, signature
 from ..pdf import PDF, render_pdf
 from ..selectors.comparison import government_comparison, rapor
 from compliance.spreadsheets.print_setup import display_name
-from ..selectors.government_rapor import government_rapor
 from ..spreadsheets.rapor_export import rapor_workbook
 from ..lookups import assessment_or_404, round_or_404
 
@@ -57,12 +56,6 @@ def rapor_xlsx(request, pk):
     return _attachment(response, f"rapor-{assessment.round.year}-{name}-{assessment.id}.xlsx")
 
 
-def _signature(government) -> dict:
-    """The place and date of the signature block: the government's name (its seat is not
-    recorded), today."""
-    return {"place": government.name, "today": timezone.localdate()}
-
-
 def _attachment(response, filename):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -75,7 +68,7 @@ def rapor_pdf(request, pk):
     data = rapor(assessment)
     content = render_pdf("assessments/reports/pdf/rapor.html", {
         "rapor": data, "government": assessment.agency.government,
-        **_signature(assessment.agency.government)}, request)
+        **signature(assessment.agency.government)}, request)
     name = slugify(assessment.agency.short_name or assessment.agency.name) or "unit"
     return _attachment(HttpResponse(content, content_type=PDF),
                        f"rapor-{assessment.round.year}-{name}-{assessment.id}.pdf")
@@ -85,13 +78,7 @@ def rapor_pdf(request, pk):
 @require_safe
 def government_rapor_pdf(request, government_id, round_id):
     """The same readers as the comparison page (``may_compare``): verified figures and
-    findings."""
-    government = government_or_404(request.user, government_id)
-    round_ = round_or_404(round_id)
-    require(may_compare(request.user, government.id, round_))
-    content = render_pdf("assessments/reports/pdf/government.html", {
-        "report": government_rapor(government=government, round_=round_),
-        "government": government, **_signature(government)}, request)
-    name = slugify(government.name) or "government"
-    return _attachment(HttpResponse(content, content_type=PDF),
-                       f"rapor-{round_.year}-{name}-{government.id}.pdf")
+    findings (``assessments.downloads``, shared with the background export)."""
+    built = direct("government_rapor", request, {"round": round_id, "government": government_id})
+    return _attachment(HttpResponse(built.content, content_type=built.content_type),
+                       built.filename)

@@ -361,8 +361,9 @@ def add_report_sheet(workbook, report: ReportTitle, name, headers, rows_for, *,
                     item.alignment = WRAP
             height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
             worksheet.row_dimensions[header_row + count + 1].height = height
-        worksheet.append(row)  # written out at once: the height is not needed any more
-        worksheet.row_dimensions.pop(header_row + count + 1, None)
+        worksheet.append(row)
+        if workbook.write_only:  # written out at once: the height is not needed any more
+            worksheet.row_dimensions.pop(header_row + count + 1, None)
 
     for row in buffered:
         write(row)

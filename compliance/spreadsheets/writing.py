@@ -64,7 +64,14 @@ def cell(worksheet, value, *, fill=None, bold=False, number_format=None):
     return result
 
 
-def new_workbook():
+def new_workbook(*, in_memory=False):
+    """Write-only (rows streamed through a temporary file per sheet, flat memory) for the large
+    exports; ``in_memory`` for the small ones made by the hundred (the leaders' periodic
+    reports), where creating and removing four temporary files costs more than the rows."""
+    if in_memory:
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        return workbook
     return Workbook(write_only=True)
 
 
