@@ -51,6 +51,7 @@ from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, 
                                 RoundTransition)
 from compliance.instrument_io.export import choose_instrument, instrument_workbook
 from compliance.models import Dimension, Indicator, Instrument, Methodology, RubricLevel
+from tests.checklists import checklist
 from notifications.tokens import preference_token
 
 from .conftest import make_user
@@ -145,7 +146,7 @@ def build_world():
         "anonymous": None,
         "superuser": User.objects.create_superuser("root", password="x-Secret-2026!"),
     }
-    indicator = (Indicator.objects.filter(active=True).select_related("component")
+    indicator = (checklist().filter(active=True).select_related("component")
                  .order_by("component__number", "order").first())
     evidence = Evidence(assessment=assessment, indicator=indicator, kind="file",
                         original_name="sk.pdf", size=8, sha256="0" * 64)
@@ -175,7 +176,7 @@ def build_world():
         newcomer=make_user("newcomer"),
         membership=Membership.objects.get(user=personas["operator"]),
         methodology=methodology, scale_max=methodology.scale_max,
-        other_indicator=Indicator.objects.filter(active=True).exclude(pk=indicator.pk).first())
+        other_indicator=checklist().filter(active=True).exclude(pk=indicator.pk).first())
 
 
 @pytest.fixture(scope="module")
