@@ -107,10 +107,10 @@ def test_commands_export_and_import(tmp_path):
                  "2026-draft", stdout=out)
     assert "pekppp-assessment 2026-draft: 6 dimensions, 26 indicators." in out.getvalue()
     assert choose_instrument("pekppp", "2026-draft").version == "2026-draft"
-    with pytest.raises(CommandError, match="exists already"):
+    with pytest.raises(CommandError, match="sudah ada"):  # the command speaks Indonesian
         call_command("import_instrument", str(path), "--methodology", "pekppp", "--version",
                      "2026-draft", stdout=out)
-    with pytest.raises(CommandError, match="has no instrument"):
+    with pytest.raises(CommandError, match="tidak memiliki instrumen"):
         call_command("export_instrument", "--methodology", "no-such", "-o", str(path))
 
 
