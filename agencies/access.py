@@ -140,6 +140,12 @@ def may_administer(user) -> bool:
     return scope_of(user).administrator
 
 
+def may_manage_instruments(user) -> bool:
+    """Export an instrument and import a new version of it: administrators only (a version
+    decides how every round that takes it is scored)."""
+    return may_administer(user)
+
+
 def may_answer(user, assessment) -> bool:
     """Only the agency's own operators fill its checklist and attach its evidence (whether the
     checklist is open now is the state rule ``checklist_lock_reason``)."""
@@ -534,6 +540,8 @@ ROUTES = {
     "agency-import-template": Route(None, "may_administer"),
     "government-merge": Route(None, "may_administer", "may_administer"),
     "government-aliases": Route(None, "may_administer", "may_administer"),
+    "instrument-list": Route(None, "may_manage_instruments", "may_manage_instruments"),
+    "instrument-export": Route(None, "may_manage_instruments"),
     "round-list": Route(None, "may_administer"),
     "round-create": Route(None, "may_administer", "may_administer"),
     "round-detail": Route(None, "may_administer"),

@@ -1,9 +1,12 @@
 """The administrator's round pages (included from compliance/urls.py)."""
 from django.urls import path
 
-from .views import confirm, rounds_admin
+from .views import confirm, instruments_admin, rounds_admin
 
 urlpatterns = [
+    path("instruments/", instruments_admin.instrument_list_view, name="instrument-list"),
+    path("instruments/<int:pk>/export.xlsx", instruments_admin.instrument_export_view,
+         name="instrument-export"),
     path("rounds/", rounds_admin.round_list, name="round-list"),
     path("rounds/new/", rounds_admin.round_create_view, name="round-create"),
     path("rounds/<int:pk>/", rounds_admin.round_detail, name="round-detail"),

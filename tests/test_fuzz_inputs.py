@@ -49,7 +49,8 @@ from agencies.models import Agency, Alias, Government, Membership, Province
 from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, ComponentScore,
                                 Evidence, GovernmentResult, Obstacle, Round, RoundGovernment,
                                 RoundTransition)
-from compliance.models import Methodology
+from compliance.instrument_io.export import choose_instrument, instrument_workbook
+from compliance.models import Dimension, Indicator, Instrument, Methodology, RubricLevel
 from tests.checklists import checklist
 from notifications.tokens import preference_token
 
@@ -212,6 +213,7 @@ PATHS = {
     "rapor-pdf": lambda w: {"pk": w.assessment.pk},
     "government-rapor-pdf": lambda w: {"government_id": w.government.pk,
                                        "round_id": w.round.pk},
+    "instrument-list": {}, "instrument-export": lambda w: {"pk": w.round.instrument_id},
     "round-list": {}, "round-create": {},
     "round-detail": lambda w: {"pk": w.round.pk},
     "round-transition": lambda w: {"pk": w.round.pk},
@@ -370,7 +372,8 @@ def view_reads_query(pattern: Pattern, url: str) -> bool:
 # and commands only).
 SNAPSHOT_MODELS = [Province, Government, Alias, Agency, Membership, Round, RoundGovernment,
                    RoundTransition, Assessment, ComponentScore, Answer, Evidence, ChecklistEvent,
-                   ActionItem, Obstacle, GovernmentResult]
+                   ActionItem, Obstacle, GovernmentResult, Instrument, Dimension, Indicator,
+                   RubricLevel]
 USER_FIELDS = ["id", "username", "password", "first_name", "last_name", "email", "is_active",
                "is_staff", "is_superuser"]
 
@@ -573,6 +576,33 @@ def import_file_cases():
     ]
 
 
+def instrument_file_cases(world):
+    """Workbooks of the world's methodology: broken, hostile, another format, one bad cell
+    (all refused), and a clean one whose hostile texts stay text (accepted)."""
+    from openpyxl import load_workbook
+
+    def edited(sheet, row, column, value):
+        workbook = load_workbook(io.BytesIO(instrument_workbook(
+            choose_instrument(world.methodology.code))))
+        workbook[sheet].cell(row=row, column=column).value = value
+        if isinstance(value, str) and value.startswith("="):
+            workbook[sheet].cell(row=row, column=column).data_type = "s"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return [
+        (upload("garbage.xlsx", b"PK\x03\x04 not a zip at all"), True),
+        (upload("instrument.csv", b"code,version\nx,1\n", "text/csv"), True),
+        (upload("instrument.exe", b"MZ"), True),
+        (upload("weights.xlsx", edited("dimensions", 2, 5, 1000), xlsx), True),
+        (upload("levels.xlsx", edited("rubric_levels", 2, 2, -1), xlsx), True),
+        (upload("hostile.xlsx", edited("indicators", 2, 5, SCRIPT + '=HYPERLINK("x")'), xlsx),
+         False),
+    ]
+
+
 # --- the forms, per POST view ------------------------------------------------------------------
 
 @dataclass
@@ -698,6 +728,11 @@ POSTS = {
     "membership-revoke": PostSpec("admin", lambda w: {}, {}),
     "agency-import": PostSpec("admin", lambda w: {}, {"file": import_file_cases()},
                               multipart_files=frozenset({"file"}), base_changes=False),
+    "instrument-list": PostSpec(
+        "admin", lambda w: {"methodology": str(w.methodology.pk), "version": "fuzz"},
+        {"file": instrument_file_cases, "methodology": id_cases(required=True),
+         "version": text_cases(40)},
+        multipart_files=frozenset({"file"}), base_changes=False),
     "government-merge": PostSpec(  # the base is refused (two levels): nothing may change
         "admin", lambda w: {"keep": str(w.government.pk), "drop": str(w.kendari.pk)},
         {"keep": id_cases(required=True), "drop": id_cases(required=True)},
@@ -741,7 +776,7 @@ def test_every_post_view_with_a_form_has_fields():
                   "action-create", "action-update", "obstacle-report", "obstacle-resolve",
                   "round-create", "round-transition", "round-government",
                   "round-not-assessed", "user-create", "membership-grant",
-                  "membership-revoke", "agency-import", "government-merge",
+                  "membership-revoke", "agency-import", "instrument-list", "government-merge",
                   "government-aliases", "login", "logout", "set_language"}
     assert post_views <= set(POSTS)
 

@@ -187,6 +187,9 @@ def targets(w):
         "agency-import-template": one(reverse("agency-import-template")),
         "government-merge": one(reverse("government-merge")),
         "government-aliases": one(reverse("government-aliases")),
+        "instrument-list": one(reverse("instrument-list"), {"methodology": str(live.methodology_id),
+                                                           "version": "matrix"}),
+        "instrument-export": one(reverse("instrument-export", args=[live.instrument_id])),
         "round-list": one(reverse("round-list")),
         "round-create": one(reverse("round-create"), {"name": "Uji", "year": "2027"}),
         "round-detail": one(reverse("round-detail", args=[live.id])),
@@ -246,6 +249,7 @@ RULE_ARGS = {
     "may_download_province_report": lambda o: (o["province_ids"],),
     "may_manage_users": lambda o: (),
     "may_administer": lambda o: (),
+    "may_manage_instruments": lambda o: (),
     "may_read_notification": lambda o: (o["notification"],),
     "may_answer_obstacle": lambda o: (o["agency"],),
     "may_read_leader_reports": lambda o: (o["government"].id,),
@@ -254,7 +258,8 @@ RULE_ARGS = {
 }
 
 
-GLOBAL_RULES = {"may_manage_users", "may_administer", "may_download_national_workbook"}  # rules about the user alone
+GLOBAL_RULES = {"may_manage_users", "may_administer", "may_download_national_workbook",
+                "may_manage_instruments"}  # rules about the user alone
 
 
 def scope_holds(rule, user, objects):

@@ -13,8 +13,13 @@ class RowError:
     row: int
     column: str
     message: str
+    sheet: str = ""  # set by imports that read several sheets of one workbook
 
     def __str__(self):
+        if self.sheet:
+            return _("sheet %(sheet)s, row %(row)s, column %(column)s: %(message)s") % {
+                "sheet": self.sheet, "row": self.row, "column": self.column,
+                "message": self.message}
         return _("row %(row)s, column %(column)s: %(message)s") % {
             "row": self.row, "column": self.column, "message": self.message}
 

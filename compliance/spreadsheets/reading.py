@@ -130,7 +130,7 @@ def _check_zip(data: bytes) -> None:
                 % {"max": MAX_CELLS})
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+def _open_xlsx(data: bytes):
     from openpyxl import load_workbook
     from openpyxl.xml import DEFUSEDXML
 
@@ -140,35 +140,47 @@ def _read_xlsx(data: bytes) -> Sheet:
     _check_zip(data)
     try:  # data_only=False: a formula cell then says so (data type "f") instead of
         # passing off its cached result, which the file's author may have written by hand
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise SpreadsheetError(_("The file is not a valid .xlsx workbook.")) from exc
+
+
+def _read_worksheet(worksheet) -> Sheet:
+    worksheet.reset_dimensions()  # the declared size may be a lie; never pad rows to it
+    iterator = worksheet.iter_rows()
+    first = _values(worksheet, next(iterator, ()))
+    _check_width(first)
+    header = _normalise_header(first[:MAX_COLUMNS])
+    rows = []
+    for number, cells in enumerate(iterator, start=2):
+        if number > MAX_ROWS + 1:
+            raise SpreadsheetError(_("The file has more than %(max)s rows.") % {
+                "max": MAX_ROWS})
+        values = _values(worksheet, cells)
+        if values.count(None) == len(values):  # cheap: a sheet may skip to row 1,048,576
+            continue
+        _check_width(values)
+        texts = [_cell_text(value) for value in values[:MAX_COLUMNS]]
+        if any(texts):
+            rows.append((number, _row_dict(header, texts)))
+    return Sheet(header=header, rows=rows)
+
+
+def _read_xlsx(data: bytes, every_sheet=False):
+    workbook = _open_xlsx(data)
     try:
-        worksheet = workbook.worksheets[0]
-        worksheet.reset_dimensions()  # the declared size may be a lie; never pad rows to it
-        iterator = worksheet.iter_rows()
-        first = _values(worksheet, next(iterator, ()))
-        _check_width(first)
-        header = _normalise_header(first[:MAX_COLUMNS])
-        rows = []
-        for number, cells in enumerate(iterator, start=2):
-            if number > MAX_ROWS + 1:
-                raise SpreadsheetError(_("The file has more than %(max)s rows.") % {
-                    "max": MAX_ROWS})
-            values = _values(worksheet, cells)
-            if values.count(None) == len(values):  # cheap: a sheet may skip to row 1,048,576
-                continue
-            _check_width(values)
-            texts = [_cell_text(value) for value in values[:MAX_COLUMNS]]
-            if any(texts):
-                rows.append((number, _row_dict(header, texts)))
+        if every_sheet:
+            return {worksheet.title: _read_worksheet(worksheet)
+                    for worksheet in workbook.worksheets}
+        if not workbook.worksheets:
+            raise SpreadsheetError(_("The file is not a valid .xlsx workbook."))
+        return _read_worksheet(workbook.worksheets[0])
     except SpreadsheetError:
         raise
     except Exception as exc:  # damaged XML or a bad reference deep in the sheet
         raise SpreadsheetError(_("The file is not a valid .xlsx workbook.")) from exc
     finally:
         workbook.close()
-    return Sheet(header=header, rows=rows)
 
 
 def _values(worksheet, cells) -> tuple:
@@ -247,3 +259,13 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     if suffix == ".csv":
         return _read_csv(data)
     raise SpreadsheetError(_("Only .xlsx and .csv files can be imported."))
+
+
+def read_workbook(data: bytes, filename: str) -> dict[str, Sheet]:
+    """Read every sheet of an .xlsx given as bytes: {sheet title: Sheet}. The same checks as
+    ``read_sheet`` (size, zip, DTD, cell counts, formulas) apply to the whole workbook."""
+    if len(data) > MAX_FILE_BYTES:
+        raise SpreadsheetError(_("The file is larger than 20 MB."))
+    if Path(filename).suffix.lower() != ".xlsx":
+        raise SpreadsheetError(_("Only .xlsx files can be imported here."))
+    return _read_xlsx(data, every_sheet=True)
