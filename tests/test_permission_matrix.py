@@ -73,7 +73,15 @@ def world(live_round, personas):
     report = LeaderReport.objects.create(government=live_round["government"], frequency="weekly",
                                          period_start="2026-01-05", period_end="2026-01-11",
                                          file=path)
+    from assessments.models import ProductSample, ServiceProduct
+    product = ServiceProduct.objects.create(agency=agency, name="Izin usaha", kind="administrative")
+    sample = ProductSample.objects.create(assessment=assessment, product=product)
+    instrument = live_round["round"].instrument
+    per_product = Indicator.objects.create(  # the checklist instruments have none
+        instrument=instrument, dimension=instrument.dimensions.first(), code="matrix-pp",
+        order=99, text_id="Produk", text_en="Product", scale="0_3", per_product=True)
     return {
+        "product": product, "sample": sample, "per_product": per_product,
         "notification": notification, "report": report,
         "live": live_round["round"], "published": Round.objects.get(year=2021),
         "government": live_round["government"], "assessment": assessment, "agency": agency,
@@ -198,6 +206,33 @@ def targets(w):
         "notification-read": one(reverse("notification-read", args=[w["notification"].id]),
                                  None, {"notification": w["notification"]}),
         "notification-read-all": one(reverse("notification-read-all")),
+        "products": one(reverse("products", args=[a.agency.id]),
+                        {"name": "Izin reklame", "kind": "administrative"}, on_unit),
+        "product-update": one(reverse("product-update", args=[a.agency.id, w["product"].id]),
+                              {"name": "Izin usaha", "kind": "administrative", "active": "on"},
+                              on_unit),
+        "product-sample": one(reverse("product-sample", args=[a.id]),
+                              {"products": [w["product"].id]}, on_unit),
+        "checklist-product": one(reverse("checklist-product", args=[a.id, w["sample"].id]),
+                                 None, on_unit),
+        "product-answer-save": one(reverse("product-answer-save",
+                                           args=[a.id, w["sample"].id, w["per_product"].id]),
+                                   answer, on_unit),
+        "sources": one(reverse("sources", args=[a.id]), None, on_unit),
+        "source-interview": one(reverse("source-interview", args=[a.id]),
+                                {"role": "head", "interviewed_on": "2026-06-15",
+                                 "version": "0"}, on_unit),
+        "source-observation": one(reverse("source-observation", args=[a.id, w["sample"].id]),
+                                  {"observed_on": "2026-06-15", "version": "0"}, on_unit),
+        "source-survey": one(reverse("source-survey", args=[a.id]),
+                             {"respondents": "30", "aggregate_score": "80", "version": "0"},
+                             on_unit),
+        "source-complaint": one(reverse("source-complaint", args=[a.id]),
+                                {"channel": "sp4n_lapor", "received": "3", "resolved": "2"},
+                                on_unit),
+        "source-visit": one(reverse("source-visit", args=[a.id]),
+                            {"planned_on": "2026-06-20"}, on_unit),
+        "assessor-queue": one(reverse("assessor-queue")),
         "notification-preferences": one(reverse("notification-preferences")),
         "notification-unsubscribe": one(reverse("notification-unsubscribe", args=[
             preference_token(user=w["account"], kind="returned")])),
@@ -223,10 +258,14 @@ RULE_ARGS = {
     "may_read_notification": lambda o: (o["notification"],),
     "may_answer_obstacle": lambda o: (o["agency"],),
     "may_read_leader_reports": lambda o: (o["government"].id,),
+    "may_keep_products": lambda o: (o["agency"],),
+    "may_sample_products": lambda o: (o["assessment"],),
+    "may_use_assessor_queue": lambda o: (),
 }
 
 
-GLOBAL_RULES = {"may_manage_users", "may_administer"}  # rules about the user alone
+GLOBAL_RULES = {"may_manage_users", "may_administer",  # rules about the user alone
+                "may_use_assessor_queue"}
 
 
 def scope_holds(rule, user, objects):
