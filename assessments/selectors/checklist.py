@@ -69,6 +69,11 @@ class Checklist:
         return [line for line in self.lines if not line.is_answered]
 
     @property
+    def unanswered_count(self):
+        """Answers still missing: per-unit indicators, and per-product ones per product."""
+        return max(self.completion.total - self.completion.answered, 0)
+
+    @property
     def without_evidence(self):
         return [line for line in self.lines if line.claims_without_evidence]
 
@@ -205,6 +210,7 @@ def summary(assessment: Assessment):
         "band": spec.band(assessment.self_score),
         "component_scores": scores,
         "without_evidence_count": claims_without_evidence,
-        "first_unanswered": missing[0] if missing else None,
-        "unanswered_count": len(missing),
+        # The link goes to the first one on this page (per-product ones are on their own).
+        "first_unanswered": next((i for i in missing if not i.per_product), None),
+        "unanswered_count": max(total - assessment.answered_count, 0),
     }

@@ -56,7 +56,7 @@ def checklist_view(request, pk):
         and not return_lock_reason(assessment),
         "options": value_options(data.scale_max),
         "without_evidence_count": len(data.without_evidence),
-        "unanswered_count": len(data.unanswered),
+        "unanswered_count": data.unanswered_count,
         "first_unanswered": data.unanswered[0].indicator if data.unanswered else None,
     })
 
