@@ -3,6 +3,7 @@ and their instruments (versioned data: dimensions → indicators), kept as data 
 Ombudsman changes them."""
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -324,6 +325,15 @@ class Indicator(Bilingual, models.Model):
     def __str__(self):
         prefix = f"{self.component.letter}{self.order}" if self.component_id else self.code
         return f"{prefix}. {self.text_id}"
+
+    def clean(self):
+        if self.dimension_id is None or self.instrument_id is None:
+            return
+        if self.dimension.instrument_id != self.instrument_id:
+            raise ValidationError({"dimension": _("The dimension belongs to another instrument.")})
+        if self.dimension.is_survey:
+            raise ValidationError({"dimension": _(
+                "A survey dimension is entered as one score; it holds no indicators.")})
 
     @property
     def scale_max(self) -> int:

@@ -12,7 +12,8 @@ from agencies.models import Role
 from assessments.models import ActionItem, Answer, Assessment, Evidence, Round
 from assessments.services.answers import ChecklistLocked
 from assessments.services.workflow import assessment_return
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 from tests.conftest import make_user
 
 SECRET_NOTE = "Catatan internal Disdukcapil"
@@ -35,7 +36,7 @@ def contains(content, text) -> bool:
 def other_units(live_round):
     """Disdukcapil (unit b) of Muna Barat has a note, a link and an action; Kendari's unit has
     a verified value with a finding."""
-    indicator = Indicator.objects.filter(active=True).first()
+    indicator = checklist().filter(active=True).first()
     unit_b = live_round["assessments"]["b"]
     Answer.objects.create(assessment=unit_b, indicator=indicator, value=1, note=SECRET_NOTE)
     Evidence.objects.create(assessment=unit_b, indicator=indicator, kind="link", url=SECRET_LINK)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Sum
+from tests.checklists import checklist
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -161,10 +162,9 @@ def make_real_data(personas, live_round):
     from assessments.models import Evidence, Round
     from assessments.services.answers import answer_save
     from assessments.services.evidence import evidence_add_file
-    from compliance.models import Indicator
 
     assessment, operator = live_round["assessments"]["a"], personas["operator"]
-    indicators = list(Indicator.objects.order_by("id")[:5])
+    indicators = list(checklist().order_by("id")[:5])
     for value, indicator in enumerate(indicators, start=1):
         answer_save(assessment_id=assessment.id, indicator=indicator, user=operator,
                     value=value % 4, not_applicable=False, note=f"catatan {value}",

@@ -52,6 +52,7 @@ from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, 
                                 ProductSample, Round, RoundGovernment, RoundTransition,
                                 ServiceProduct, SurveyRecord, Visit)
 from compliance.models import Indicator, Methodology
+from tests.checklists import checklist
 from notifications.tokens import preference_token
 
 from .conftest import make_user
@@ -146,7 +147,7 @@ def build_world():
         "anonymous": None,
         "superuser": User.objects.create_superuser("root", password="x-Secret-2026!"),
     }
-    indicator = (Indicator.objects.filter(active=True).select_related("component")
+    indicator = (checklist().filter(active=True).select_related("component")
                  .order_by("component__number", "order").first())
     evidence = Evidence(assessment=assessment, indicator=indicator, kind="file",
                         original_name="sk.pdf", size=8, sha256="0" * 64)
@@ -184,7 +185,7 @@ def build_world():
         newcomer=make_user("newcomer"),
         membership=Membership.objects.get(user=personas["operator"]),
         methodology=methodology, scale_max=methodology.scale_max,
-        other_indicator=Indicator.objects.filter(active=True).exclude(pk=indicator.pk).first())
+        other_indicator=checklist().filter(active=True).exclude(pk=indicator.pk).first())
 
 
 @pytest.fixture(scope="module")

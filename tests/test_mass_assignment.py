@@ -20,7 +20,8 @@ from agencies.models import Agency, Membership
 from assessments.models import Answer, Assessment, Round
 from assessments.services.answers import answer_save
 from assessments.services.verification import answer_verify
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 from .test_fuzz_inputs import SNAPSHOT_MODELS, csv_upload, world  # noqa: F401 (a fixture)
 
@@ -146,7 +147,7 @@ def smuggled(w, **more):
 
 
 def answer_everything(w, user):
-    for indicator in Indicator.objects.filter(active=True):
+    for indicator in checklist().filter(active=True):
         answer_save(assessment_id=w.assessment.pk, indicator=indicator, user=user, value=1,
                     not_applicable=False, note="", expected_version=0)
 
@@ -371,7 +372,7 @@ def test_assessor_survey_ignores_scores_and_finalisation(client, w):
 def test_assessor_finalise_ignores_who_when_and_scores(client, w):
     answer_everything(w, w.personas["operator"])
     enter_verification(w)
-    for indicator in Indicator.objects.filter(active=True):
+    for indicator in checklist().filter(active=True):
         answer_verify(assessment_id=w.assessment.pk, indicator=indicator,
                       user=w.personas["assessor"], verified_value=1,
                       verified_not_applicable=False, finding="", expected_version=0)

@@ -23,7 +23,8 @@ from agencies import access
 from agencies.models import Government, Membership
 from assessments.models import ActionItem, Evidence, Obstacle, Round, RoundGovernment
 from assessments.models import LeaderReport
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 from notifications.models import Notification
 from notifications.tokens import preference_token
 
@@ -53,7 +54,7 @@ def world(live_round, personas):
     assessment = live_round["assessments"]["a"]
     assessment.status = "submitted"  # so that "return" has something to return
     assessment.save()
-    indicator = Indicator.objects.filter(active=True).first()
+    indicator = checklist().filter(active=True).first()
     evidence = Evidence(assessment=assessment, indicator=indicator, kind="file",
                         original_name="sk.pdf", size=8, sha256="0" * 64)
     evidence.file.save("x", ContentFile(b"%PDF-1.4"), save=False)

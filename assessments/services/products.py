@@ -1,13 +1,17 @@
-"""A unit's service products (kept by its operators) and the products sampled for one round
-(chosen by the government's coordinator or the assessor).
+"""Service products (jenis layanan) of a unit, and the products sampled for an assessment.
 
-The list belongs to the agency, so it carries over from round to round by itself; a product
-is retired (``active`` off), never deleted, because past rounds' samples point to it. Who may
-call these is the views' business (``agencies.access``: ``may_keep_products``,
-``may_sample_products``); the state rules are here, checked again under the row lock."""
-from django.conf import settings
+A unit's products belong to its agency, so the list carries over to the next round by itself;
+each round samples N of them per unit (INSTRUMENTS.md §1: typically two, an administrative
+product and a service one), chosen by the assessor or the coordinator, and per-product
+indicators are answered for each sampled product. A product is retired (``active`` off),
+never deleted: past rounds' samples point to it.
+
+Who may call these is the views' business (``agencies.access``: ``may_keep_products``,
+``may_sample_products``); the state rules (``sampling_lock_reason``) are checked here again
+under the row lock.
+"""
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.context import acting_user
@@ -15,61 +19,83 @@ from audit.context import acting_user
 from ..models import Answer, Assessment, ProductSample, Round, ServiceProduct
 from .scores import assessment_recompute_scores, assessment_recompute_verified
 
-NAME_MAX = 200
-LEGAL_BASIS_MAX = 300
+DEFAULT_SAMPLE = 2
 
 
-def default_sample_size() -> int:
-    """How many products a round samples per unit unless someone chooses otherwise: two (the
-    Ombudsman's practice, single source: INSTRUMENTS.md §1), a setting."""
-    return getattr(settings, "PRODUCT_SAMPLE_SIZE", 2)
-
-
-def _clean(name, kind, legal_basis):
-    name = (name or "").strip()
-    legal_basis = (legal_basis or "").strip()
-    errors = {}
-    if not name:
-        errors["name"] = _("Enter the service product's name.")
-    elif len(name) > NAME_MAX or "\x00" in name:
-        errors["name"] = _("The name is too long (%(max)s characters at most).") % {
-            "max": NAME_MAX}
-    if kind not in ServiceProduct.Kind.values:
-        errors["kind"] = _("Choose the kind of product.")
-    if len(legal_basis) > LEGAL_BASIS_MAX or "\x00" in legal_basis:
-        errors["legal_basis"] = _("The legal basis is too long (%(max)s characters at most).") % {
-            "max": LEGAL_BASIS_MAX}
-    if errors:
-        raise ValidationError(errors)
-    return name, legal_basis
-
-
-def product_create(*, agency, user, name: str, kind: str, legal_basis: str = "") -> ServiceProduct:
-    name, legal_basis = _clean(name, kind, legal_basis)
-    product = ServiceProduct(agency=agency, name=name, kind=kind, legal_basis=legal_basis)
-    try:
-        with transaction.atomic(), acting_user(user):
-            product.save()
-    except IntegrityError as exc:
-        raise ValidationError({"name": _("This unit already has a product of that name.")}) \
-            from exc
+@transaction.atomic
+def product_create(*, agency, name: str, kind: str, legal_basis: str = "",
+                   by=None) -> ServiceProduct:
+    product = ServiceProduct(agency=agency, name=(name or "").strip(), kind=kind,
+                             legal_basis=(legal_basis or "").strip())
+    product.full_clean()
+    with acting_user(by):
+        product.save()
     return product
 
 
-def product_update(*, product_id: int, agency, user, name: str, kind: str, legal_basis: str,
-                   active: bool) -> ServiceProduct:
-    name, legal_basis = _clean(name, kind, legal_basis)
-    try:
-        with transaction.atomic():
-            product = ServiceProduct.objects.select_for_update().get(id=product_id, agency=agency)
-            product.name, product.kind, product.legal_basis = name, kind, legal_basis
-            product.active = bool(active)
-            with acting_user(user):
-                product.save()
-    except IntegrityError as exc:
-        raise ValidationError({"name": _("This unit already has a product of that name.")}) \
-            from exc
+@transaction.atomic
+def product_update(*, product_id: int, agency, name: str, kind: str, legal_basis: str = "",
+                   active: bool = True, by=None) -> ServiceProduct:
+    """Rename, reclassify or retire one of the unit's products (a retired product can no
+    longer be sampled; the rounds that sampled it keep it)."""
+    product = ServiceProduct.objects.select_for_update().get(id=product_id, agency=agency)
+    product.name, product.kind = (name or "").strip(), kind
+    product.legal_basis, product.active = (legal_basis or "").strip(), bool(active)
+    product.full_clean()
+    with acting_user(by):
+        product.save()
     return product
+
+
+def default_products(products, count: int) -> list:
+    """``count`` products, alternating between kinds (administrative first, then services,
+    then goods) so that a sample of two covers an administrative and a service product when
+    the unit has both; within a kind by name."""
+    order = [ServiceProduct.Kind.ADMINISTRATIVE, ServiceProduct.Kind.SERVICES,
+             ServiceProduct.Kind.GOODS]
+    queues = {kind: sorted((p for p in products if p.kind == kind),
+                           key=lambda p: (p.name.casefold(), p.id)) for kind in order}
+    chosen = []
+    while len(chosen) < count and any(queues.values()):
+        for kind in order:
+            if queues[kind] and len(chosen) < count:
+                chosen.append(queues[kind].pop(0))
+    return chosen
+
+
+@transaction.atomic
+def products_sample(*, assessment_id: int, by=None, count: int = DEFAULT_SAMPLE,
+                    products=None) -> list[ProductSample]:
+    """Sample the assessment's products: the given ones (the assessor's or coordinator's
+    choice), or ``count`` of the unit's active products by ``default_products``. A sample
+    that already holds answers is kept (dropping it would drop what was observed)."""
+    assessment = Assessment.objects.select_for_update(of=("self",)).get(id=assessment_id)
+    available = list(ServiceProduct.objects.filter(agency_id=assessment.agency_id, active=True))
+    if products is None:
+        chosen = default_products(available, count)
+    else:
+        ids = {p.id for p in available}
+        chosen = list(products)
+        if any(p.id not in ids for p in chosen):
+            raise ValidationError(_("Only the unit's own active service products can be "
+                                    "sampled."))
+    keep = {p.id for p in chosen}
+    current = list(ProductSample.objects.filter(assessment=assessment))
+    dropped = [s for s in current if s.product_id not in keep]
+    if Answer.objects.filter(product_sample__in=dropped).exists():
+        raise ValidationError(_("A sampled product that already has answers cannot be "
+                                "dropped from the sample."))
+    with acting_user(by):
+        ProductSample.objects.filter(id__in=[s.id for s in dropped]).delete()
+        existing = {s.product_id: s for s in current if s.product_id in keep}
+        samples = []
+        for order, product in enumerate(chosen, start=1):
+            sample = existing.get(product.id) or ProductSample(
+                assessment=assessment, product=product, chosen_by=by)
+            sample.order = order
+            sample.save()
+            samples.append(sample)
+    return samples
 
 
 def sampling_lock_reason(assessment: Assessment) -> str | None:
@@ -86,13 +112,11 @@ class SamplingRefused(Exception):
     pass
 
 
-def product_samples_set(*, assessment_id: int, product_ids, user) -> list[ProductSample]:
-    """Make the unit's sample exactly these products (in the order given). A sampled product
-    that already holds answers cannot be taken out: its answers would go with it."""
-    wanted = []
-    for product_id in product_ids:
-        if product_id not in wanted:
-            wanted.append(int(product_id))
+def product_samples_set(*, assessment_id: int, product_ids, by=None) -> list[ProductSample]:
+    """The sampling page's write: the chosen products (in the order given), while the round
+    is under way and the unit not finalised; the stored scores follow (a per-product
+    dimension is the mean over the samples)."""
+    wanted = list(dict.fromkeys(int(product_id) for product_id in product_ids))
     if not wanted:
         raise ValidationError(_("Choose at least one service product."))
     with transaction.atomic():
@@ -101,33 +125,12 @@ def product_samples_set(*, assessment_id: int, product_ids, user) -> list[Produc
         reason = sampling_lock_reason(assessment)
         if reason:
             raise SamplingRefused(reason)
-        products = {p.id: p for p in ServiceProduct.objects.filter(
-            agency_id=assessment.agency_id, active=True, id__in=wanted)}
-        if len(products) != len(wanted):
-            raise ValidationError(_("Choose among the unit's active service products."))
-        current = {s.product_id: s for s in ProductSample.objects.select_for_update()
-                   .filter(assessment=assessment)}
-        dropped = [s for product_id, s in current.items() if product_id not in products]
-        answered = set(Answer.objects.filter(product_sample__in=dropped)
-                       .values_list("product_sample__product__name", flat=True))
-        if answered:
-            raise SamplingRefused(_(
-                "These products already have answers and cannot be taken out of the sample: "
-                "%(names)s.") % {"names": ", ".join(sorted(answered))})
-        with acting_user(user):
-            for sample in dropped:
-                sample.delete()
-            result = []
-            for order, product_id in enumerate(wanted, start=1):
-                sample = current.get(product_id)
-                if sample is None:
-                    sample = ProductSample(assessment=assessment, product_id=product_id,
-                                           chosen_by=user)
-                if sample.order != order or sample.pk is None:
-                    sample.order = order
-                    sample.save()
-                result.append(sample)
-        # A per-product dimension is the mean over the samples: the stored scores follow.
+        found = ServiceProduct.objects.in_bulk(wanted)
+        if len(found) != len(wanted):
+            raise ValidationError(_("Only the unit's own active service products can be "
+                                    "sampled."))
+        samples = products_sample(assessment_id=assessment.id, by=by,
+                                  products=[found[i] for i in wanted])
         assessment_recompute_scores(assessment=assessment)
         assessment_recompute_verified(assessment=assessment)
-    return result
+    return samples

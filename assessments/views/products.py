@@ -21,8 +21,9 @@ from ..models import Answer, ProductSample, ServiceProduct
 from ..rules import checklist_lock_reason
 from ..selectors.instruments import indicator_code, product_indicators
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
-from ..services.products import (SamplingRefused, default_sample_size, product_create,
-                                 product_samples_set, product_update, sampling_lock_reason)
+from ..services.products import (DEFAULT_SAMPLE, SamplingRefused, default_products,
+                                 product_create, product_samples_set, product_update,
+                                 sampling_lock_reason)
 from .checklist import value_options
 
 
@@ -44,7 +45,7 @@ def product_list(request, agency_id):
         form = ProductForm(request.POST)
         if form.is_valid():
             try:
-                product_create(agency=agency, user=request.user,
+                product_create(agency=agency, by=request.user,
                                name=form.cleaned_data["name"], kind=form.cleaned_data["kind"],
                                legal_basis=form.cleaned_data["legal_basis"])
                 messages.success(request, _("Service product added."))
@@ -69,7 +70,7 @@ def product_update_view(request, agency_id, product_id):
     form = ProductForm(request.POST)
     if form.is_valid():
         try:
-            product_update(product_id=product.id, agency=agency, user=request.user,
+            product_update(product_id=product.id, agency=agency, by=request.user,
                            **form.cleaned_data)
             messages.success(request, _("Service product saved."))
         except ValidationError as exc:
@@ -89,7 +90,7 @@ def product_sample_view(request, pk):
         form = SampleForm(request.POST, products=products)
         if form.is_valid():
             try:
-                product_samples_set(assessment_id=assessment.id, user=request.user,
+                product_samples_set(assessment_id=assessment.id, by=request.user,
                                     product_ids=form.cleaned_data["products"])
                 messages.success(request, _("The sample is saved."))
             except (ValidationError, SamplingRefused) as exc:
@@ -99,10 +100,12 @@ def product_sample_view(request, pk):
         return redirect("product-sample", pk=assessment.id)
     sampled = list(ProductSample.objects.filter(assessment=assessment)
                    .select_related("product", "chosen_by").order_by("order", "id"))
+    # Nothing sampled yet: the default choice is ticked (one product of each kind, by name).
+    ticked = [s.product for s in sampled] or default_products(products, DEFAULT_SAMPLE)
     return render(request, "assessments/fieldwork/sample.html", {
         "assessment": assessment, "products": products, "samples": sampled,
-        "sampled_ids": {s.product_id for s in sampled},
-        "sample_size": default_sample_size(), "lock_reason": sampling_lock_reason(assessment),
+        "sampled_ids": {p.id for p in ticked},
+        "sample_size": DEFAULT_SAMPLE, "lock_reason": sampling_lock_reason(assessment),
     })
 
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Government, Level, Province
 from assessments.models import Assessment, Evidence, Round
 from assessments.services.answers import answer_save
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 from compliance.specs import methodology_spec
 
 
@@ -84,7 +85,7 @@ def test_coordinator_of_another_government_is_an_outsider(client, personas, live
 def test_figures_per_agency_and_mock_government_score(client, personas, live_round):
     government = live_round["government"]
     a, b = live_round["assessments"]["a"], live_round["assessments"]["b"]
-    indicators = list(Indicator.objects.filter(active=True).order_by("id"))
+    indicators = list(checklist().filter(active=True).order_by("id"))
     total = len(indicators)
     answer(a, indicators[:10], personas["operator"], 3)
     answer(b, indicators[:4], personas["operator_b"], 1)
@@ -144,15 +145,15 @@ def test_figures_per_agency_and_mock_government_score(client, personas, live_rou
 @pytest.mark.django_db
 def test_evidence_on_retired_indicators_does_not_count(client, personas, live_round):
     a = live_round["assessments"]["a"]
-    first, second = Indicator.objects.filter(active=True).order_by("id")[:2]
+    first, second = checklist().filter(active=True).order_by("id")[:2]
     add_link(a, first)
     add_link(a, second)
-    Indicator.objects.filter(id=second.id).update(active=False)
+    checklist().filter(id=second.id).update(active=False)
     client.force_login(personas["coordinator"])
     board = client.get(board_url(live_round["government"])).context["board"]
     row = next(row for row in board.rows if row.assessment.id == a.id)
     assert row.evidence.answered == 1
-    assert row.evidence.total == Indicator.objects.filter(active=True).count()
+    assert row.evidence.total == checklist().filter(active=True).count()
 
 
 @pytest.mark.django_db
@@ -173,7 +174,7 @@ def sortable(live_round):
     """Four agencies whose columns order them differently."""
     round_, government = live_round["round"], live_round["government"]
     Assessment.objects.filter(round=round_, agency__government=government).delete()
-    indicators = list(Indicator.objects.filter(active=True).order_by("id"))
+    indicators = list(checklist().filter(active=True).order_by("id"))
     specs = [  # name, status, answered, evidence, score
         ("Bappeda", Assessment.Status.SUBMITTED, 5, 3, Decimal("40.00")),
         ("Capil", Assessment.Status.NOT_STARTED, 0, 0, None),
@@ -342,7 +343,7 @@ def test_query_count_does_not_grow_with_agencies(client, personas, live_round,
                                                  django_assert_num_queries):
     round_ = live_round["round"]
     province = Province.objects.create(name="Provinsi Uji")
-    indicators = list(Indicator.objects.filter(active=True).order_by("id")[:5])
+    indicators = list(checklist().filter(active=True).order_by("id")[:5])
     small = government_with_agencies(province, "Kabupaten Kecil", 2, round_, indicators)
     large = government_with_agencies(province, "Kabupaten Besar", 20, round_, indicators)
     client.force_login(personas["admin"])
@@ -361,7 +362,7 @@ def test_query_count_does_not_grow_with_agencies(client, personas, live_round,
 @pytest.mark.django_db
 def test_mock_score_skips_sampled_units_without_a_score(client, personas, live_round):
     a = live_round["assessments"]["a"]
-    answer(a, Indicator.objects.filter(active=True).order_by("id")[:6], personas["operator"], 2)
+    answer(a, checklist().filter(active=True).order_by("id")[:6], personas["operator"], 2)
     client.force_login(personas["coordinator"])
     board = client.get(board_url(live_round["government"])).context["board"]
     assert (board.sampled_count, board.scored_count) == (2, 1)

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from compliance.models import Indicator
+from tests.checklists import checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ BEFORE_ZERO = {  # what the operator saved first (None: nothing, the 0 is the fi
 @pytest.mark.parametrize("case", BEFORE_ZERO)
 def test_an_answer_set_to_zero_is_a_change_to_zero(client, personas, live_round, case):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="sarana-1")
+    indicator = checklist().get(code="sarana-1")
     english(client).force_login(personas["operator"])
     version = 0
     if BEFORE_ZERO[case] is not None:
@@ -64,7 +64,7 @@ def test_evidence_added_and_removed_and_a_bulk_change_are_in_the_history(client,
     from assessments.models import Answer, Evidence
 
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="persyaratan-1")
+    indicator = checklist().get(code="persyaratan-1")
     english(client).force_login(personas["operator"])
     client.post(reverse("evidence-add", args=[assessment.id, indicator.id]),
                 {"url": "https://example.org/sop.pdf"})
@@ -108,7 +108,7 @@ def verified_history(live_round, personas):
     from assessments.services.verification import answer_verify
 
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="sarana-1")
+    indicator = checklist().get(code="sarana-1")
     answer_save(assessment_id=assessment.id, indicator=indicator, user=personas["operator"],
                 value=2, not_applicable=False, note="kursi ada", expected_version=0)
     Round.objects.filter(id=live_round["round"].id).update(state=Round.State.VERIFICATION)
@@ -172,7 +172,7 @@ def test_history_costs_the_same_queries_for_few_and_many_entries(client, persona
     from ..conftest import make_user
 
     few, many = live_round["assessments"]["a"], live_round["assessments"]["b"]
-    indicators = list(Indicator.objects.filter(active=True).order_by("id"))
+    indicators = list(checklist().filter(active=True).order_by("id"))
     answer_save(assessment_id=few.id, indicator=indicators[0], user=personas["operator"],
                 value=1, not_applicable=False, note="", expected_version=0)
     agency_b = live_round["agencies"]["b"]

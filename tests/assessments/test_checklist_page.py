@@ -9,7 +9,8 @@ from django.utils import translation
 
 from assessments.models import Evidence
 from assessments.services.answers import answer_save
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 from .test_pages import text_of
 
@@ -23,7 +24,7 @@ def save(assessment, indicator, user, value=2):
 
 @pytest.mark.django_db
 def test_indicator_evidence_is_the_expected_evidence_text(standard):
-    indicator = Indicator.objects.get(code="dasar_hukum-1")
+    indicator = checklist().get(code="dasar_hukum-1")
     with translation.override("id"):
         assert indicator.evidence == "SK standar pelayanan"
     with translation.override("en"):
@@ -37,9 +38,9 @@ def test_indicator_evidence_is_the_expected_evidence_text(standard):
 @pytest.mark.parametrize("persona", ["operator", "coordinator", "assessor", "admin"])
 def test_no_checklist_page_prints_python(client, personas, live_round, persona, language):
     assessment = live_round["assessments"]["a"]
-    first = Indicator.objects.get(code="dasar_hukum-1")
+    first = checklist().get(code="dasar_hukum-1")
     save(assessment, first, personas["operator"])
-    answer_save(assessment_id=assessment.id, indicator=Indicator.objects.get(code="biaya-1"),
+    answer_save(assessment_id=assessment.id, indicator=checklist().get(code="biaya-1"),
                 user=personas["operator"], value=None, not_applicable=True, note="",
                 expected_version=0)  # the history shows "not applicable: yes", not "True"
     client.force_login(personas["operator"])
@@ -63,7 +64,7 @@ def test_no_checklist_page_prints_python(client, personas, live_round, persona, 
 @pytest.mark.django_db
 def test_htmx_answers_and_evidence_responses_print_no_python(client, personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="dasar_hukum-2")
+    indicator = checklist().get(code="dasar_hukum-2")
     client.force_login(personas["operator"])
     responses = [
         client.post(reverse("answer-save", args=[assessment.id, indicator.id]),
@@ -81,7 +82,7 @@ def test_htmx_answers_and_evidence_responses_print_no_python(client, personas, l
 @pytest.mark.django_db
 def test_the_unanswered_link_follows_each_save_and_goes_at_zero(client, personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicators = list(Indicator.objects.filter(active=True).order_by("component__number",
+    indicators = list(checklist().filter(active=True).order_by("component__number",
                                                                        "order"))
     for indicator in indicators[:-2]:
         save(assessment, indicator, personas["operator"])

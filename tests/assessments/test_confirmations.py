@@ -19,7 +19,8 @@ from assessments.services.answers import answer_save
 from assessments.services.rounds import round_transition
 from assessments.services.verification import answer_verify, assessment_finalise
 from assessments.services.workflow import assessment_submit
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 from .test_workflow import answer_all
 
@@ -55,7 +56,7 @@ def mid_round(live_round, personas):
     units = live_round["assessments"]
     answer_all(units["a"], personas["operator"])
     assessment_submit(assessment_id=units["a"].id, user=personas["operator"])
-    first = Indicator.objects.filter(active=True).order_by("component__number", "order").first()
+    first = checklist().filter(active=True).order_by("component__number", "order").first()
     answer_save(assessment_id=units["b"].id, indicator=first, user=personas["operator_b"],
                 value=1, not_applicable=False, note="", expected_version=0)
     return live_round
@@ -142,7 +143,7 @@ def in_verification(world, personas, finalise=()):
     round_transition(round_=world["round"], to_state="verification", by=personas["admin"])
     for key in finalise:
         unit = world["assessments"][key]
-        for indicator in Indicator.objects.filter(active=True):
+        for indicator in checklist().filter(active=True):
             answer = Answer.objects.filter(assessment=unit, indicator=indicator).first()
             answer_verify(assessment_id=unit.id, indicator=indicator, user=personas["assessor"],
                           verified_value=2, verified_not_applicable=False, finding="",
@@ -241,7 +242,7 @@ def test_submit_page_names_answers_evidence_and_deadline(client, personas, live_
 def test_incomplete_checklist_page_lists_the_missing_and_cannot_confirm(client, personas,
                                                                          live_round):
     unit = live_round["assessments"]["b"]
-    first = Indicator.objects.filter(active=True).order_by("component__number", "order").first()
+    first = checklist().filter(active=True).order_by("component__number", "order").first()
     answer_save(assessment_id=unit.id, indicator=first, user=personas["operator_b"], value=1,
                 not_applicable=False, note="", expected_version=0)
     client.force_login(personas["operator_b"])
@@ -261,7 +262,7 @@ def test_finalise_page_names_verification_findings_and_survey(client, personas, 
     unit = live_round["assessments"]["a"]
     answer_all(unit, personas["operator"])
     round_transition(round_=live_round["round"], to_state="verification", by=personas["admin"])
-    for number, indicator in enumerate(Indicator.objects.filter(active=True).order_by("id")):
+    for number, indicator in enumerate(checklist().filter(active=True).order_by("id")):
         answer = Answer.objects.get(assessment=unit, indicator=indicator)
         answer_verify(assessment_id=unit.id, indicator=indicator, user=personas["assessor"],
                       verified_value=2, verified_not_applicable=False,

@@ -10,11 +10,12 @@ from assessments.models import Assessment
 from assessments.models import Answer
 from assessments.services.answers import answer_save
 from assessments.services.scores import assessment_recompute_scores
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 
 def fill(assessment, user, weak=("sarana",)):
-    for indicator in Indicator.objects.select_related("component"):
+    for indicator in checklist().select_related("component"):
         value = 0 if indicator.component.code in weak else 3
         answer_save(assessment_id=assessment.id, indicator=indicator, user=user, value=value,
                     not_applicable=False, note="", expected_version=0)
@@ -69,7 +70,7 @@ def test_dashboard_queries_do_not_grow_with_units(client, personas, live_round,
                                        kind=AgencyKind.PUSKESMAS)
         assessment = Assessment.objects.create(round=round_, agency=agency, sampled=True)
         Answer.objects.bulk_create([Answer(assessment=assessment, indicator=indicator, value=2)
-                                    for indicator in Indicator.objects.all()])
+                                    for indicator in checklist().all()])
         assessment_recompute_scores(assessment=assessment)
     with django_assert_num_queries(len(few)):
         response = client.get(url)

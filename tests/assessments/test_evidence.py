@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from assessments.models import Evidence
 from audit.models import AuditEntry
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -32,7 +33,7 @@ def stored_files():
 @pytest.fixture
 def upload_url(live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="persyaratan-1")
+    indicator = checklist().get(code="persyaratan-1")
     return assessment, indicator, reverse("evidence-add", args=[assessment.id, indicator.id])
 
 
@@ -140,7 +141,7 @@ def test_fulfilled_without_evidence_is_flagged(client, personas, live_round):
     from assessments.services.answers import answer_save
 
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="prosedur-2")
+    indicator = checklist().get(code="prosedur-2")
     answer_save(assessment_id=assessment.id, indicator=indicator, user=personas["operator"],
                 value=3, not_applicable=False, note="", expected_version=0)
     client.force_login(personas["operator"])

@@ -14,7 +14,8 @@ from assessments.models import (ActionItem, Answer, Assessment, Evidence, Govern
                                 Round)
 from assessments.services.scores import assessment_recompute_scores
 from assessments.spreadsheets.national_export import national_workbook
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 
 def add_unit(round_, government, name, sampled=True):
@@ -23,7 +24,7 @@ def add_unit(round_, government, name, sampled=True):
     assessment = Assessment.objects.create(round=round_, agency=agency, sampled=sampled)
     answers = Answer.objects.bulk_create([
         Answer(assessment=assessment, indicator=indicator, value=2, finding="Belum lengkap")
-        for indicator in Indicator.objects.filter(active=True)])
+        for indicator in checklist().filter(active=True)])
     Evidence.objects.create(assessment=assessment, indicator=answers[0].indicator,
                             kind="link", url="https://example.org/sk.pdf")
     ActionItem.objects.create(agency=agency, source_answer=answers[0], title="Lengkapi SK")

@@ -45,14 +45,11 @@ def test_survey_aggregate_is_the_mean_of_the_questions():
 def sample_two(field_round, key="a", user=None):
     assessment = field_round["assessments"][key]
     return products.product_samples_set(
-        assessment_id=assessment.id, user=user or field_round["personas"]["coordinator"],
+        assessment_id=assessment.id, by=user or field_round["personas"]["coordinator"],
         product_ids=[p.id for p in field_round["products"][key]])
 
 
-def test_products_carry_over_and_the_sample_is_two_by_default(field_round, settings):
-    assert products.default_sample_size() == 2
-    settings.PRODUCT_SAMPLE_SIZE = 3
-    assert products.default_sample_size() == 3
+def test_the_chosen_sample_in_order(field_round):
     samples = sample_two(field_round)
     assert [s.product.name for s in samples] == ["Izin usaha", "Konsultasi"]
     assert [s.order for s in samples] == [1, 2]
@@ -60,10 +57,16 @@ def test_products_carry_over_and_the_sample_is_two_by_default(field_round, setti
     other = field_round["products"]["k"][0]
     with pytest.raises(ValidationError):
         products.product_samples_set(assessment_id=field_round["assessments"]["a"].id,
-                                     user=None, product_ids=[other.id])
+                                     by=None, product_ids=[other.id])
     with pytest.raises(ValidationError):
         products.product_samples_set(assessment_id=field_round["assessments"]["a"].id,
-                                     user=None, product_ids=[])
+                                     by=None, product_ids=[])
+    # Once the unit is finalised its sample is fixed.
+    Assessment.objects.filter(pk=field_round["assessments"]["a"].pk).update(
+        finalised_at="2026-06-30T00:00:00Z")
+    with pytest.raises(products.SamplingRefused):
+        products.product_samples_set(assessment_id=field_round["assessments"]["a"].id,
+                                     by=None, product_ids=[samples[0].product_id])
 
 
 def test_a_sampled_product_with_answers_cannot_be_dropped(field_round):
@@ -72,8 +75,8 @@ def test_a_sampled_product_with_answers_cannot_be_dropped(field_round):
     answer_save(assessment_id=assessment.id, indicator=field_round["indicators"]["PR1"],
                 user=field_round["personas"]["operator"], value=3, not_applicable=False,
                 note="", expected_version=0, product_sample_id=samples[0].id)
-    with pytest.raises(products.SamplingRefused):
-        products.product_samples_set(assessment_id=assessment.id, user=None,
+    with pytest.raises(ValidationError):
+        products.product_samples_set(assessment_id=assessment.id, by=None,
                                      product_ids=[samples[1].product_id])
     assert ProductSample.objects.filter(assessment=assessment).count() == 2
 
@@ -81,9 +84,8 @@ def test_a_sampled_product_with_answers_cannot_be_dropped(field_round):
 def test_product_names_are_unique_per_unit(field_round):
     agency = field_round["agencies"]["a"]
     with pytest.raises(ValidationError):
-        products.product_create(agency=agency, user=None, name="Izin usaha",
-                                kind="administrative")
-    product = products.product_create(agency=agency, user=None, name=" Akta kelahiran ",
+        products.product_create(agency=agency, name="Izin usaha", kind="administrative")
+    product = products.product_create(agency=agency, name=" Akta kelahiran ",
                                       kind="administrative")
     assert product.name == "Akta kelahiran"
 

@@ -31,7 +31,8 @@ from compliance.spreadsheets.print_setup import add_report_sheet, report_title
 from compliance.spreadsheets.reading import SpreadsheetError, read_sheet
 from compliance.spreadsheets.writing import MAX_CELL_CHARS, new_workbook, to_bytes
 from compliance.spreadsheets.writing import cell as export_cell
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 MIB = 1024 * 1024
 SULTRA = "Sulawesi Tenggara"
@@ -801,7 +802,7 @@ def test_ranking_export_keeps_government_names_and_ranks_inert(client, sultra):
 def hostile_round(live_round, personas):
     """Unit a with a hostile name, note, finding and action: the texts people type."""
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="sarana-1")
+    indicator = checklist().get(code="sarana-1")
     Agency.objects.filter(id=assessment.agency_id).update(name="=DPMPTSP\x07 Muna Barat")
     Answer.objects.create(assessment=assessment, indicator=indicator, value=2, note=LONG,
                           verified_value=1, finding="+Temuan\x01\r\nbaris dua" + "y" * 40_000)
@@ -862,7 +863,7 @@ def media_files():
 @pytest.fixture
 def evidence_url(live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="persyaratan-1")
+    indicator = checklist().get(code="persyaratan-1")
     return assessment, indicator, reverse("evidence-add", args=[assessment.id, indicator.id])
 
 

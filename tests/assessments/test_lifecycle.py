@@ -13,7 +13,8 @@ from assessments.services.rounds import (PublicationBlocked, TransitionRefused,
                                          round_transition)
 from assessments.services.verification import (VerificationIncomplete, answer_verify,
                                                assessment_finalise, assessment_set_survey)
-from compliance.models import Indicator, Methodology
+from compliance.models import Methodology
+from tests.checklists import checklist
 
 from ..conftest import make_user
 
@@ -50,7 +51,7 @@ def new_round(admin, governments):
 
 
 def verify_all(assessment, user, value):
-    for indicator in Indicator.objects.filter(active=True):
+    for indicator in checklist().filter(active=True):
         answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
         answer_verify(assessment_id=assessment.id, indicator=indicator, user=user,
                       verified_value=value, verified_not_applicable=False, finding="",
@@ -95,7 +96,7 @@ def verifying(admin, sultra_units):
                          agency=Agency.objects.get(government=sultra_units, short_name="DPMPTSP"))
     dpmptsp = Assessment.objects.get(round=round_, agency__government=sultra_units,
                                      agency__short_name="DPMPTSP")
-    for indicator in Indicator.objects.all():
+    for indicator in checklist().all():
         answer_save(assessment_id=dpmptsp.id, indicator=indicator, user=operator, value=3,
                     not_applicable=False, note="", expected_version=0)
     round_transition(round_=round_, to_state="verification", by=admin)
@@ -111,7 +112,7 @@ def test_verified_values_start_empty_and_operators_are_locked(verifying):
     assert dpmptsp.self_score == Decimal("100.00") and dpmptsp.verified_score is None
     assert not Answer.objects.filter(assessment=dpmptsp, verified_value__isnull=False).exists()
     with pytest.raises(ChecklistLocked):
-        answer_save(assessment_id=dpmptsp.id, indicator=Indicator.objects.first(),
+        answer_save(assessment_id=dpmptsp.id, indicator=checklist().first(),
                     user=verifying["operator"], value=0, not_applicable=False, note="",
                     expected_version=1)
 
@@ -119,7 +120,7 @@ def test_verified_values_start_empty_and_operators_are_locked(verifying):
 @pytest.mark.django_db
 def test_finalise_needs_every_indicator_and_fixes_the_score(verifying):
     dpmptsp, assessor = verifying["dpmptsp"], verifying["assessor"]
-    first = Indicator.objects.first()
+    first = checklist().first()
     answer_verify(assessment_id=dpmptsp.id, indicator=first, user=assessor, verified_value=1,
                   verified_not_applicable=False, finding="SK belum ditandatangani",
                   expected_version=0)
@@ -243,7 +244,7 @@ def test_findings_become_follow_up_actions_once(verifying):
     finalise_everything(verifying)
     dpmptsp = verifying["dpmptsp"]
     Assessment.objects.filter(id=dpmptsp.id).update(finalised_at=None)
-    indicator = Indicator.objects.get(code="sarana-2")
+    indicator = checklist().get(code="sarana-2")
     answer = Answer.objects.get(assessment=dpmptsp, indicator=indicator)
     answer_verify(assessment_id=dpmptsp.id, indicator=indicator, user=verifying["assessor"],
                   verified_value=1, verified_not_applicable=False,

@@ -9,7 +9,8 @@ from django.utils import translation
 
 from agencies.models import Government, Level, Province
 from assessments.models import Answer, GovernmentResult, Round
-from compliance.models import Indicator, Methodology
+from compliance.models import Methodology
+from tests.checklists import checklist
 
 
 def text_of(response):
@@ -28,7 +29,7 @@ def test_leader_sees_muna_barat_history_and_live_score(client, personas, live_ro
     from assessments.services.answers import answer_save
 
     assessment = live_round["assessments"]["a"]
-    for indicator in Indicator.objects.all()[:10]:
+    for indicator in checklist().all()[:10]:
         answer_save(assessment_id=assessment.id, indicator=indicator, user=personas["operator"],
                     value=3, not_applicable=False, note="", expected_version=0)
     client.force_login(personas["leader"])
@@ -149,7 +150,7 @@ def test_operator_fills_checklist_with_htmx(client, personas, live_round):
     assert text.index("a. Dasar hukum") < text.index("b. Persyaratan") < text.index("n. Evaluasi")
     assert text.count("wajib dipublikasikan") == 6 or text.count("must be published") == 6
     assert "0 dari 48" in text or "0 of 48" in text
-    indicator = Indicator.objects.get(code="persyaratan-1")
+    indicator = checklist().get(code="persyaratan-1")
     url = reverse("answer-save", args=[assessment.id, indicator.id])
     response = client.post(url, {"value": "3", "note": "SK nomor 12/2026", "version": "0"},
                            HTTP_HX_REQUEST="true")
@@ -167,7 +168,7 @@ def test_operator_fills_checklist_with_htmx(client, personas, live_round):
 @pytest.mark.django_db
 def test_stale_save_is_refused_and_keeps_the_typed_text(client, personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="prosedur-1")
+    indicator = checklist().get(code="prosedur-1")
     url = reverse("answer-save", args=[assessment.id, indicator.id])
     client.force_login(personas["operator"])
     client.post(url, {"value": "2", "note": "first", "version": "0"}, HTTP_HX_REQUEST="true")
@@ -188,7 +189,7 @@ def test_stale_save_is_refused_and_keeps_the_typed_text(client, personas, live_r
 @pytest.mark.django_db
 def test_out_of_scale_value_is_refused_without_saving(client, personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="biaya-1")
+    indicator = checklist().get(code="biaya-1")
     client.force_login(personas["operator"])
     for bad in ("4", "-1", "NaN", "1e9", "x"):
         response = client.post(reverse("answer-save", args=[assessment.id, indicator.id]),
@@ -201,7 +202,7 @@ def test_out_of_scale_value_is_refused_without_saving(client, personas, live_rou
 @pytest.mark.django_db
 def test_only_the_agencys_operators_may_answer(client, personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.first()
+    indicator = checklist().first()
     url = reverse("answer-save", args=[assessment.id, indicator.id])
     data = {"value": "1", "version": "0"}
     expected = {"operator_b": 404, "outsider": 404, "coordinator": 403, "leader": 403,

@@ -30,7 +30,8 @@ from assessments.services.rounds import TransitionRefused, round_transition
 from assessments.services.verification import answer_verify
 from assessments.services.workflow import assessment_submit
 from audit.models import AuditEntry
-from compliance.models import Indicator, Methodology
+from compliance.models import Methodology
+from tests.checklists import checklist
 
 from ..conftest import make_user
 
@@ -64,7 +65,7 @@ def build_world(state=Round.State.SELF_ASSESSMENT):
     unit = units[0]
     return SimpleNamespace(
         round=round_, unit=unit, units=units, governments=governments,
-        indicator=Indicator.objects.filter(active=True).order_by("component__number",
+        indicator=checklist().filter(active=True).order_by("component__number",
                                                                  "order").first(),
         operator=make_user("operator", Role.OPERATOR, agency=unit.agency),
         operator_2=make_user("operator_2", Role.OPERATOR, agency=unit.agency),
@@ -78,7 +79,7 @@ def build_world(state=Round.State.SELF_ASSESSMENT):
 def fill_checklist(assessment, value=2):
     """Every active indicator answered (written directly: the services are not under test)."""
     Answer.objects.bulk_create([Answer(assessment=assessment, indicator=indicator, value=value)
-                                for indicator in Indicator.objects.filter(active=True)])
+                                for indicator in checklist().filter(active=True)])
     Assessment.objects.filter(id=assessment.id).update(status=Assessment.Status.IN_PROGRESS)
 
 

@@ -12,7 +12,8 @@ from assessments.management.commands.recompute_scores import recompute_scores
 from assessments.models import Answer, Assessment, ComponentScore, Round
 from assessments.services.recompute_sql import round_differences
 from assessments.synthetic import Params, generate
-from compliance.models import Indicator, Methodology
+from compliance.models import Methodology, default_instrument
+from tests.checklists import checklist
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -85,17 +86,18 @@ def test_sql_equals_compute_unit_on_a_synthetic_nation(standard):
 def test_sql_equals_compute_unit_without_dimensions(live_round):
     """ombudsman-2016: yes/no indicators, the unit is the plain mean of its components."""
     round_ = live_round["round"]
-    Round.objects.filter(id=round_.id).update(
-        methodology=Methodology.objects.get(code="ombudsman-2016"))
+    methodology = Methodology.objects.get(code="ombudsman-2016")
+    Round.objects.filter(id=round_.id).update(methodology=methodology,
+                                              instrument=default_instrument(methodology.id))
     rng = random.Random(3)
-    indicators = list(Indicator.objects.filter(active=True).order_by("id"))
+    indicators = list(checklist("ombudsman-2016").filter(active=True).order_by("id"))
     for unit in live_round["assessments"].values():
         not_applicable = [rng.random() < 0.2 for _indicator in indicators]
         Answer.objects.bulk_create([
             Answer(assessment=unit, indicator=indicator, not_applicable=na,
                    value=None if na else rng.choice([None, 0, 1, 1]))
             for indicator, na in zip(indicators, not_applicable)])
-    Indicator.objects.filter(id=indicators[0].id).update(weight=Decimal("2.50"))
+    checklist("ombudsman-2016").filter(id=indicators[0].id).update(weight=Decimal("2.50"))
     assert round_differences(round_.id) == []
     totals = recompute_scores(round_.id)
     assert totals == {"assessments": 3, "changed": 3, "component_scores_written": 42}
@@ -110,7 +112,7 @@ def test_an_exact_half_cent_rounds_up(live_round):
     truncation, or Python's round() of the binary float 77.275, gives 77.27."""
     unit = live_round["assessments"]["a"]
     Answer.objects.bulk_create([Answer(assessment=unit, indicator=indicator, value=3)
-                                for indicator in Indicator.objects.filter(active=True)])
+                                for indicator in checklist().filter(active=True)])
     Assessment.objects.filter(id=unit.id).update(survey_score=Decimal("6.25"))
     recompute_scores(live_round["round"].id)
     unit.refresh_from_db()
@@ -137,7 +139,7 @@ def test_a_half_cent_reached_through_thirds_rounds_up(live_round):
                not_applicable=indicator.code == "jumlah_pelaksana-1",
                value=None if indicator.code == "jumlah_pelaksana-1"
                else below_max.get(indicator.code, 3))
-        for indicator in Indicator.objects.filter(active=True)])
+        for indicator in checklist().filter(active=True)])
     recompute_scores(live_round["round"].id)
     unit.refresh_from_db()
     assert (unit.self_score, unit.answered_count) == (Decimal("93.13"), 48)

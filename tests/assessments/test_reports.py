@@ -24,7 +24,8 @@ from assessments.selectors.comparison import government_comparison, rapor
 from assessments.services.answers import answer_save
 from assessments.services.rounds import round_transition
 from assessments.services.verification import answer_verify, assessment_finalise
-from compliance.models import Component, Indicator
+from compliance.models import Component
+from tests.checklists import checklist
 from compliance.specs import methodology_spec
 
 CENT = Decimal("0.01")
@@ -66,7 +67,7 @@ def verified_round(live_round, personas):
     round_ = live_round["round"]
     units = live_round["assessments"]
     operators = {"a": personas["operator"], "b": personas["operator_b"]}
-    indicators = list(Indicator.objects.filter(active=True).select_related("component"))
+    indicators = list(checklist().filter(active=True).select_related("component"))
     for key in ("a", "b"):
         for indicator in indicators:
             note = NOTE if (key, indicator.component.code, indicator.order) == (
@@ -156,7 +157,7 @@ def test_per_indicator_values_gaps_notes_and_findings(verified_round):
     report = rapor(Assessment.objects.select_related("round", "agency__government").get(
         id=verified_round["assessments"]["a"].id))
     lines = {line.code: line for line in report.indicators}
-    assert len(lines) == Indicator.objects.filter(active=True).count()
+    assert len(lines) == checklist().filter(active=True).count()
     j1, g1, a1 = lines["j1"], lines["g1"], lines["a1"]
     assert (j1.value, j1.verified_value, j1.gap, j1.note, j1.finding) == (3, 0, -3, NOTE,
                                                                           INJECTION)
@@ -304,13 +305,13 @@ def test_workbook_has_the_figures_of_the_page(client, verified_round, personas):
 
     findings = book["Findings"]
     lines = {r[0].value: [c.value for c in r] for r in findings.iter_rows(min_row=6)}
-    assert len(lines) == Indicator.objects.filter(active=True).count()
+    assert len(lines) == checklist().filter(active=True).count()
     for code in ("j1", "g1", "a1"):
         page = figures(html, f"indicator-{code}")
         _code, _text, own, verified, gap, _finding = lines[code]
         assert (own, verified, gap) == (page["self"], page["verified"], page["gap"])
     assert lines["g1"][5] == RAMP
-    assert lines["g1"][1] == Indicator.objects.get(component__code="sarana", order=1).text_en
+    assert lines["g1"][1] == checklist().get(component__code="sarana", order=1).text_en
 
 
 @pytest.mark.django_db
@@ -458,7 +459,7 @@ def test_rapor_costs_a_fixed_number_of_queries(live_round, django_assert_num_que
     rapor(assessment)  # warms the methodology cache
     with django_assert_num_queries(3):
         report = rapor(assessment)
-    assert len(report.indicators) == Indicator.objects.filter(active=True).count()
+    assert len(report.indicators) == checklist().filter(active=True).count()
 
 
 @pytest.mark.django_db

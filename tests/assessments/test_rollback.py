@@ -31,7 +31,8 @@ from assessments.services.rounds import round_create, round_transition
 from assessments.services.verification import answer_verify
 from assessments.services.workflow import assessment_submit
 from audit.models import AuditEntry
-from compliance.models import Indicator, Methodology
+from compliance.models import Methodology
+from tests.checklists import checklist
 from compliance.spreadsheets.errors import ImportRejected
 from compliance.spreadsheets.reading import read_sheet
 
@@ -253,7 +254,7 @@ ANSWER_TABLES = (Answer, AuditEntry, ComponentScore, Assessment, ChecklistEvent)
 @pytest.mark.parametrize("existing", [False, True], ids=["first-answer", "changed-answer"])
 def test_answer_save_score_update_error_rolls_back_the_answer(standard, monkeypatch, existing):
     world = build_world()
-    indicator = Indicator.objects.filter(active=True).order_by("component__number",
+    indicator = checklist().filter(active=True).order_by("component__number",
                                                                "order").first()
     if existing:
         answer_save(assessment_id=world.unit.id, indicator=indicator, user=world.operator,

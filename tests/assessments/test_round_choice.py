@@ -19,7 +19,8 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind
 from assessments.models import Assessment, Round
 from assessments.services.answers import answer_save
-from compliance.models import Indicator, Methodology
+from compliance.models import Methodology
+from tests.checklists import checklist
 
 from .test_reports import publish, verified_round  # noqa: F401
 
@@ -43,7 +44,7 @@ def next_year(verified_round, personas):
     agencies = verified_round["agencies"]
     units = {key: Assessment.objects.create(round=round_, agency=agencies[key], sampled=True)
              for key in ("a", "b")}
-    indicator = Indicator.objects.filter(active=True).order_by("component__number",
+    indicator = checklist().filter(active=True).order_by("component__number",
                                                                "order").first()
     answer_save(assessment_id=units["a"].id, indicator=indicator, user=personas["operator"],
                 value=3, not_applicable=False, note="", expected_version=0)
@@ -218,7 +219,7 @@ def test_queries_do_not_grow_with_units_in_the_published_round_and_the_projectio
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         small.append(len(queries))
-    indicators = list(Indicator.objects.filter(active=True))
+    indicators = list(checklist().filter(active=True))
     for index in range(10):
         agency = Agency.objects.create(government=government, name=f"Puskesmas {index}",
                                        kind=AgencyKind.PUSKESMAS)
@@ -233,7 +234,6 @@ def test_queries_do_not_grow_with_units_in_the_published_round_and_the_projectio
             response = client.get(url)
         assert response.status_code == 200
     assert len(response.context["round_units"]) == 12
-
 
 
 @pytest.mark.parametrize("value", ["abc", "99999999999999999999999", "\x00", "published"])

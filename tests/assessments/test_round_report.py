@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from assessments.models import Answer
 from assessments.services.answers import answer_save
 from assessments.services.rounds import round_transition
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 from tests.workbooks import table
 
 from .test_lifecycle import (admin, finalise_everything, sultra_units,  # noqa: F401
@@ -24,7 +25,7 @@ def sheets(response):
 @pytest.mark.django_db
 def test_government_workbook_of_a_live_round(client, personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="sarana-1")
+    indicator = checklist().get(code="sarana-1")
     answer_save(assessment_id=assessment.id, indicator=indicator, user=personas["operator"],
                 value=2, not_applicable=False, note="=HYPERLINK(\"http://x\")",
                 expected_version=0)

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from assessments.models import Assessment, ComponentScore, Round
 from assessments.services.verification import answer_verify, assessment_set_survey
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 
 @pytest.mark.django_db
@@ -24,7 +25,7 @@ def test_survey_first_leaves_components_unverified(client, personas, live_round)
     html = client.get(reverse("verify", args=[unit.id])).content.decode()
     assert "0,00" not in html
     # Verifying one indicator gives its component (and only it) a verified score.
-    indicator = Indicator.objects.get(code="sarana-1")
+    indicator = checklist().get(code="sarana-1")
     answer_verify(assessment_id=unit.id, indicator=indicator, user=personas["assessor"],
                   verified_value=3, verified_not_applicable=False, finding="",
                   expected_version=0)

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import Answer, Assessment
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 from .test_lifecycle import admin, sultra_units, verifying  # noqa: F401  (fixtures)
 
@@ -23,7 +24,7 @@ def test_assessor_sees_claim_and_evidence_and_verifies_with_htmx(client, verifyi
     html = page.content.decode()
     assert "name=\"verified_value\"" in html and "checked" not in html.split(
         'name="verified_value"')[1][:80]  # verified values start empty
-    indicator = Indicator.objects.get(code="sarana-1")
+    indicator = checklist().get(code="sarana-1")
     response = client.post(reverse("verify-save", args=[unit.id, indicator.id]),
                            {"verified_value": "1", "finding": "Toilet rusak", "version": "0"},
                            HTTP_HX_REQUEST="true")
@@ -51,7 +52,7 @@ def test_survey_and_finalise_through_the_pages(client, verifying, unit):
     response = client.post(reverse("verify-finalise", args=[unit.id]), {"confirmed": "1"},
                            follow=True)
     assert "48 indicators are not verified" in response.content.decode()
-    for indicator in Indicator.objects.all():
+    for indicator in checklist().all():
         answer = Answer.objects.filter(assessment=unit, indicator=indicator).first()
         client.post(reverse("verify-save", args=[unit.id, indicator.id]),
                     {"verified_value": "3", "version": str(answer.verification_version
@@ -77,7 +78,7 @@ def test_who_may_open_and_write_verification(client, verifying, unit):
         "other_assessor": (make_user("as2", Role.ASSESSOR, government=verifying["kendari"]),
                            404, 404),
     }
-    indicator = Indicator.objects.first()
+    indicator = checklist().first()
     for name, (user, read, write) in people.items():
         client.force_login(user)
         assert client.get(reverse("verify", args=[unit.id])).status_code == read, name

@@ -10,11 +10,12 @@ from django.utils import timezone
 from assessments.models import Answer, Assessment, ChecklistEvent
 from assessments.services.answers import AnswerConflict, ChecklistLocked, answer_save
 from assessments.services.workflow import ChecklistIncomplete, assessment_submit
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 
 def answer_all(assessment, user, value=3):
-    for indicator in Indicator.objects.filter(active=True):
+    for indicator in checklist().filter(active=True):
         answer_save(assessment_id=assessment.id, indicator=indicator, user=user, value=value,
                     not_applicable=False, note="", expected_version=0)
 
@@ -22,7 +23,7 @@ def answer_all(assessment, user, value=3):
 @pytest.mark.django_db
 def test_incomplete_submission_lists_what_is_missing(client, personas, live_round):
     assessment = live_round["assessments"]["a"]
-    first = Indicator.objects.order_by("component__number", "order").first()
+    first = checklist().order_by("component__number", "order").first()
     answer_save(assessment_id=assessment.id, indicator=first, user=personas["operator"],
                 value=1, not_applicable=False, note="", expected_version=0)
     with pytest.raises(ChecklistIncomplete) as caught:
@@ -49,7 +50,7 @@ def test_submit_locks_return_unlocks_and_history_is_shown(client, personas, live
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
     assert ChecklistEvent.objects.filter(kind="submitted").count() == 1
-    indicator = Indicator.objects.first()
+    indicator = checklist().first()
     with pytest.raises(ChecklistLocked):
         answer_save(assessment_id=assessment.id, indicator=indicator, user=personas["operator"],
                     value=0, not_applicable=False, note="", expected_version=1)
@@ -80,7 +81,7 @@ def test_deadline_passed_locks_answers_and_the_page_says_so(client, personas, li
     round_.save()
     assessment = live_round["assessments"]["a"]
     with pytest.raises(ChecklistLocked):
-        answer_save(assessment_id=assessment.id, indicator=Indicator.objects.first(),
+        answer_save(assessment_id=assessment.id, indicator=checklist().first(),
                     user=personas["operator"], value=1, not_applicable=False, note="",
                     expected_version=0)
     client.force_login(personas["operator"])
@@ -89,7 +90,7 @@ def test_deadline_passed_locks_answers_and_the_page_says_so(client, personas, li
     assert "deadline" in page.context["lock_reason"] and not page.context["can_edit"]
     assert "has passed" in page.content.decode()
     response = client.post(reverse("answer-save", args=[assessment.id,
-                                                        Indicator.objects.first().id]),
+                                                        checklist().first().id]),
                            {"value": "1", "version": "0"}, HTTP_HX_REQUEST="true")
     assert "has passed" in response.content.decode()
     assert not Answer.objects.exists()
@@ -101,7 +102,7 @@ def test_on_the_deadline_day_itself_answers_are_still_saved(client, personas, li
     round_.self_deadline = timezone.localdate()
     round_.save()
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="sarana-1")
+    indicator = checklist().get(code="sarana-1")
     client.force_login(personas["operator"])
     page = client.get(reverse("checklist", args=[assessment.id]))
     assert page.context["lock_reason"] is None and page.context["can_edit"]
@@ -113,7 +114,7 @@ def test_on_the_deadline_day_itself_answers_are_still_saved(client, personas, li
 @pytest.mark.django_db
 def test_change_history_shows_who_when_old_and_new(client, personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="sarana-1")
+    indicator = checklist().get(code="sarana-1")
     url = reverse("answer-save", args=[assessment.id, indicator.id])
     client.force_login(personas["operator"])
     client.post(url, {"value": "1", "note": "kursi kurang", "version": "0"})
@@ -135,7 +136,7 @@ def test_change_history_shows_who_when_old_and_new(client, personas, live_round)
 @pytest.mark.django_db
 def test_two_operators_on_different_indicators_both_keep_their_work(personas, live_round):
     assessment = live_round["assessments"]["a"]
-    one, two = Indicator.objects.all()[:2]
+    one, two = checklist().all()[:2]
     # both loaded the page at version 0 of each indicator
     answer_save(assessment_id=assessment.id, indicator=one, user=personas["operator"], value=1,
                 not_applicable=False, note="A", expected_version=0)
@@ -149,7 +150,7 @@ def test_two_operators_on_different_indicators_both_keep_their_work(personas, li
 @pytest.mark.django_db
 def test_second_save_of_the_same_indicator_is_told_it_changed(personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.first()
+    indicator = checklist().first()
     answer_save(assessment_id=assessment.id, indicator=indicator, user=personas["operator"],
                 value=1, not_applicable=False, note="first", expected_version=0)
     with pytest.raises(AnswerConflict) as caught:
@@ -177,7 +178,7 @@ def test_concurrent_saves_on_postgresql(standard):
                                   methodology=Methodology.objects.get(code="ombudsman-2022"))
     assessment = Assessment.objects.create(round=round_, agency=agency, sampled=True)
     user = make_user("op", Role.OPERATOR, agency=agency)
-    indicators = list(Indicator.objects.all()[:8])
+    indicators = list(checklist().all()[:8])
     results = []
     barrier = threading.Barrier(8)
 

@@ -11,7 +11,8 @@ from assessments.models import Answer, GovernmentResult, Round
 from audit.context import acting_user, bind_request, unbind_request
 from audit.models import AuditEntry
 from audit.triggers import AUDITED
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def entries(table, row_id):
 def test_an_answer_saved_in_the_browser_is_recorded_with_user_request_old_and_new(
         client, personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicator = Indicator.objects.get(code="sarana-1")
+    indicator = checklist().get(code="sarana-1")
     url = reverse("answer-save", args=[assessment.id, indicator.id])
     operator = personas["operator"]
     client.force_login(operator)
@@ -45,7 +46,7 @@ def test_an_answer_saved_in_the_browser_is_recorded_with_user_request_old_and_ne
 
 def test_bulk_updates_and_raw_sql_are_recorded_row_by_row(personas, live_round):
     assessment = live_round["assessments"]["a"]
-    indicators = list(Indicator.objects.order_by("id")[:3])
+    indicators = list(checklist().order_by("id")[:3])
     answers = Answer.objects.bulk_create(
         [Answer(assessment=assessment, indicator=i, value=2) for i in indicators])
     ids = sorted(a.pk for a in Answer.objects.filter(assessment=assessment))
@@ -138,7 +139,7 @@ def test_a_change_and_its_audit_entry_roll_back_together(personas, live_round):
     with pytest.raises(RuntimeError):
         with transaction.atomic():
             Answer.objects.create(assessment=assessment,
-                                  indicator=Indicator.objects.order_by("id").first(), value=1)
+                                  indicator=checklist().order_by("id").first(), value=1)
             assert AuditEntry.objects.count() == before + 1
             raise RuntimeError("fails after the write")
     assert AuditEntry.objects.count() == before

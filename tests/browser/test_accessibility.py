@@ -17,6 +17,7 @@ from assessments.models import Round
 from ..assessments.test_reports import publish, verified_round  # noqa: F401
 from ..conftest import make_user
 from .test_checklist_journey import PASSWORD, log_in
+from tests.checklists import checklist
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -256,11 +257,10 @@ def test_login_form_by_keyboard(live_server, page, transactional_db):
 
 def test_operator_fills_one_indicator_by_keyboard(live_server, page, axe_source, live_round):
     from assessments.models import Answer
-    from compliance.models import Indicator
 
     assessment = live_round["assessments"]["a"]
     make_user("operator", Role.OPERATOR, agency=assessment.agency)
-    first = Indicator.objects.order_by("component__number", "order").first()
+    first = checklist().order_by("component__number", "order").first()
     log_in(page, live_server.url, "operator")
     page.goto(f"{live_server.url}/checklists/{assessment.id}/")
     expect(page.locator("#completion-text")).to_contain_text(re.compile(r"\b0\b"))

@@ -8,14 +8,15 @@ from playwright.sync_api import expect
 from agencies.models import Role
 from assessments.models import Answer
 from assessments.services.answers import answer_save
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 from ..conftest import make_user
 from .test_checklist_journey import PASSWORD, log_in
 
 
 def indicators():
-    return list(Indicator.objects.filter(active=True).order_by("component__number", "order"))
+    return list(checklist().filter(active=True).order_by("component__number", "order"))
 
 
 def settled(page):

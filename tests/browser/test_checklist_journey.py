@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 from agencies.models import Role
 from assessments.models import Assessment, ChecklistEvent, Evidence
 from assessments.services.answers import answer_save
-from compliance.models import Indicator
+
+from tests.checklists import checklist
 
 from ..conftest import make_user
 
@@ -27,7 +28,7 @@ def test_operator_fills_attaches_and_submits_then_coordinator_returns(live_serve
     assessment = live_round["assessments"]["a"]
     operator = make_user("operator", Role.OPERATOR, agency=assessment.agency)
     make_user("coordinator", Role.COORDINATOR, government=live_round["government"])
-    indicators = list(Indicator.objects.order_by("component__number", "order"))
+    indicators = list(checklist().order_by("component__number", "order"))
     first, second = indicators[0], indicators[1]
     for indicator in indicators[2:]:  # the rest was filled on earlier days
         answer_save(assessment_id=assessment.id, indicator=indicator, user=operator, value=2,

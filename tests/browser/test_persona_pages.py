@@ -17,7 +17,8 @@ from django.utils import timezone
 from agencies.models import Role
 from assessments.models import Assessment, Round, RoundGovernment
 from assessments.services.answers import answer_save
-from compliance.models import Indicator, Methodology
+from compliance.models import Methodology
+from tests.checklists import checklist
 
 from ..assessments.test_reports import publish, verified_round  # noqa: F401
 from .test_checklist_journey import PASSWORD, log_in
@@ -48,13 +49,13 @@ def world(verified_round, personas):
     agencies = verified_round["agencies"]
     current = {key: Assessment.objects.create(round=live, agency=agencies[key], sampled=True)
                for key in ("a", "b")}
-    for indicator in Indicator.objects.filter(active=True).order_by(
+    for indicator in checklist().filter(active=True).order_by(
             "component__number", "order")[:20]:
         answer_save(assessment_id=current["a"].id, indicator=indicator,
                     user=personas["operator"], value=indicator.order % 4, not_applicable=False,
                     note="SK Bupati" if indicator.order == 1 else "", expected_version=0)
     answer_save(assessment_id=current["a"].id,
-                indicator=Indicator.objects.filter(active=True).order_by("-component__number")
+                indicator=checklist().filter(active=True).order_by("-component__number")
                 .first(), user=personas["operator"], value=None, not_applicable=True, note="",
                 expected_version=0)
     government = verified_round["government"]
