@@ -77,3 +77,12 @@ def field_round(live_round, personas):
 def to_verification(round_):
     Round.objects.filter(pk=round_.pk).update(state=Round.State.VERIFICATION)
     round_.refresh_from_db()
+
+
+def record_no_survey(assessment, user=None, reason="Belum ada survei pengguna (data uji)"):
+    """What an assessor does for a unit without a survey before finalising it (tests written
+    before the rule finalise units of survey instruments without a survey score)."""
+    from assessments.services.fieldwork import survey_record
+
+    return survey_record(assessment_id=assessment.id, user=user, respondents=None,
+                         aggregate_score=None, no_survey_reason=reason)
