@@ -24,6 +24,7 @@ from agencies.models import Government, Membership
 from assessments.models import ActionItem, Evidence, Obstacle, Round, RoundGovernment
 from assessments.models import LeaderReport
 
+from compliance.models import Indicator
 from tests.checklists import checklist
 from notifications.models import Notification
 from notifications.tokens import preference_token
