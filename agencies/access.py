@@ -249,6 +249,33 @@ def report_agency_ids(user, government_id) -> set | None:
             if gov == government_id}
 
 
+def may_keep_products(user, agency) -> bool:
+    """A unit's list of service products (name, kind, legal basis): its own operators keep it,
+    and administrators; everyone who may view the agency reads it."""
+    scope = scope_of(user)
+    return scope.administrator or agency.id in scope.operator_agencies
+
+
+def may_sample_products(user, assessment) -> bool:
+    """Which of a unit's service products a round samples: the government's coordinators and
+    its assessors, and administrators (the operators only see the choice)."""
+    scope = scope_of(user)
+    return scope.administrator or assessment.agency.government_id in (
+        scope.coordinator_governments | scope.assessor_governments)
+
+
+def may_use_assessor_queue(user) -> bool:
+    """The assessor's work queue across governments: whoever is assigned as an assessor to at
+    least one government (it lists only the units of those governments:
+    ``queue_government_ids``)."""
+    return bool(scope_of(user).assessor_governments)
+
+
+def queue_government_ids(user) -> set:
+    """The governments whose units the assessor's queue lists: those assigned to the user."""
+    return set(scope_of(user).assessor_governments)
+
+
 def may_read_notification(user, notification) -> bool:
     """A notification is its recipient's alone (anyone else: 404)."""
     return user.is_authenticated and notification.recipient_id == user.pk
@@ -457,7 +484,8 @@ def managed_user_or_404(by, pk):
 def navigation_rights(user) -> dict:
     """What the navigation bar offers."""
     return {"nav_can_manage_users": may_manage_users(user),
-            "nav_is_administrator": may_administer(user)}
+            "nav_is_administrator": may_administer(user),
+            "nav_assessor_queue": may_use_assessor_queue(user)}
 
 
 # --- the specification: which rule guards each URL -----------------------------------------------
@@ -519,6 +547,20 @@ ROUTES = {
     "verify-survey": Route("may_view_agency", None, "may_verify"),
     "verify-finalise": Route("may_view_agency", None, "may_verify"),
     "verify-finalise-confirm": Route("may_view_agency", "may_verify"),
+    # service products: the unit's list, a round's sample, the operator's per-product answers
+    "products": Route("may_view_agency", LOGIN, "may_keep_products"),
+    "product-update": Route("may_view_agency", None, "may_keep_products"),
+    "product-sample": Route("may_view_agency", "may_sample_products", "may_sample_products"),
+    "checklist-product": Route("may_view_agency", LOGIN),
+    "product-answer-save": Route("may_view_agency", None, "may_answer"),
+    # the assessor's four sources, the visit plan and the work queue
+    "sources": Route("may_view_agency", "may_read_verification"),
+    "source-interview": Route("may_view_agency", None, "may_verify"),
+    "source-observation": Route("may_view_agency", None, "may_verify"),
+    "source-survey": Route("may_view_agency", None, "may_verify"),
+    "source-complaint": Route("may_view_agency", None, "may_verify"),
+    "source-visit": Route("may_view_agency", None, "may_verify"),
+    "assessor-queue": Route(None, "may_use_assessor_queue"),
     # follow-up
     "agency-actions": Route("may_view_agency", LOGIN),
     "action-create": Route("may_view_agency", None, "may_follow_up"),

@@ -478,3 +478,5 @@ class Obstacle(models.Model):
 
 
 from .models_reports import Frequency, LeaderReport, LeaderReportSetting  # noqa: E402,F401
+from .models_fieldwork import (ComplaintChannel, ComplaintRecord, Interview,  # noqa: E402,F401
+                               InterviewAnswer, InterviewRole, Observation, SurveyRecord, Visit)

@@ -326,3 +326,31 @@ def completion(answered: int, total: int) -> Completion:
     """How much of a checklist is answered, for progress bars ("31 of 48")."""
     percent = round2(Decimal(answered) * HUNDRED / total) if total else Decimal(0)
     return Completion(answered=answered, total=total, percent=percent)
+
+
+# --- the assessor's sources (INSTRUMENTS.md §1) ---------------------------------------------
+
+def interview_value(values: Iterable[int | None]) -> int | None:
+    """An interview indicator's verified value from the officials who were asked it: the mean
+    of their values, rounded half-up to a whole point on the indicator's scale (0, 1, 2, 1 ->
+    1; 2, 3 -> 3). ASSUMPTION: the public record names the four interviewed officials but not
+    how their answers combine into one value; the sources page says so. None when nobody was
+    asked."""
+    present = [int(value) for value in values if value is not None]
+    if not present:
+        return None
+    mean = Decimal(sum(present)) / len(present)
+    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def survey_aggregate(question_scores: Iterable) -> Decimal | None:
+    """The survey's score on 0-100 from per-question scores on 0-100: their plain mean, rounded
+    half-up to two decimals (ASSUMPTION: equal weights per question, as the SKM's nine
+    elements). None without questions."""
+    present = [Decimal(str(score)) for score in question_scores if score is not None]
+    if not present:
+        return None
+    for score in present:
+        if not Decimal(0) <= score <= HUNDRED:
+            raise ValueError(f"question score {score} outside 0..100")
+    return round2(sum(present) / len(present))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("assessments.urls_rounds")),
     path("", include("assessments.urls_public")),
     path("", include("assessments.urls_actions")),
+    path("", include("assessments.urls_fieldwork")),
     path("", include("assessments.urls")),
 ]
 

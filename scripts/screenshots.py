@@ -89,11 +89,15 @@ def pages_of(persona, w):
               ("round-government", f"/rounds/{w['live']}/governments/{gov}/")]
     return {
         "anonymous": [("home", "/"), ("login", "/accounts/login/")] + public + rankings,
-        "operator": [("home", "/")] + checklist + government + rankings,
-        "coordinator": [("home", "/")] + checklist + board + government + rankings,
+        "operator": [("home", "/")] + checklist + government + rankings
+        + [("products", f"/units/{w['dpmptsp_agency']}/products/")],
+        "coordinator": [("home", "/")] + checklist + board + government + rankings
+        + [("sample", f"/checklists/{w['dpmptsp']}/sample/")],
         "leader": [("home", "/")] + government + board + rankings + public
         + [("exports", "/exports/")],
-        "assessor": [("home", "/")] + verified + government + board + rankings,
+        "assessor": [("home", "/"), ("queue", "/queue/"),
+                     ("sources", f"/verify/{w['disdukcapil']}/sources/")]
+        + verified + government + board + rankings,
         "admin": [("home", "/")] + rounds + checklist + verified + board + government
         + rankings + [("ranking-live", f"/rankings/{w['live']}/{prov}/")],
     }[persona]

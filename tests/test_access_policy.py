@@ -42,6 +42,9 @@ TABLE = {
     "may_administer":               row(F,  F,   F,    F,    F,    F,    T,    F),
     "may_answer_obstacle":          row(F,  F,   F,    F,    T,    F,    F,    F),
     "may_read_leader_reports":      row(F,  F,   T,    F,    T,    F,    T,    F),
+    "may_keep_products":            row(T,  F,   F,    F,    F,    F,    T,    F),
+    "may_sample_products":          row(F,  F,   T,    T,    F,    F,    T,    F),
+    "may_use_assessor_queue":       row(F,  F,   F,    T,    F,    F,    F,    F),
 }
 
 
@@ -75,6 +78,9 @@ def asked(personas, live_round):
         "may_administer": access.may_administer,
         "may_answer_obstacle": lambda u: access.may_answer_obstacle(u, unit.agency),
         "may_read_leader_reports": lambda u: access.may_read_leader_reports(u, government.id),
+        "may_keep_products": lambda u: access.may_keep_products(u, unit.agency),
+        "may_sample_products": lambda u: access.may_sample_products(u, unit),
+        "may_use_assessor_queue": access.may_use_assessor_queue,
     }
     users = {name: user or AnonymousUser() for name, user in personas.items()}
     return {rule: {name: bool(ask(users[name])) for name in PERSONAS}

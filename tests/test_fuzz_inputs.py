@@ -46,9 +46,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter
 
 from agencies.models import Agency, Alias, Government, Membership, Province
-from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, ComponentScore,
-                                Evidence, GovernmentResult, Obstacle, Round, RoundGovernment,
-                                RoundTransition)
+from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, ComplaintRecord,
+                                ComponentScore, Evidence, GovernmentResult, Interview,
+                                InterviewAnswer, InterviewRole, Observation, Obstacle,
+                                ProductSample, Round, RoundGovernment, RoundTransition,
+                                ServiceProduct, SurveyRecord, Visit)
 from compliance.instrument_io.export import choose_instrument, instrument_workbook
 from compliance.models import Dimension, Indicator, Instrument, Methodology, RubricLevel
 from tests.checklists import checklist
@@ -155,6 +157,13 @@ def build_world():
     link = Evidence.objects.create(assessment=assessment, indicator=indicator, kind="link",
                                    url="https://example.org")
     RoundGovernment.objects.create(round=round_, government=government)
+    products = [ServiceProduct.objects.create(agency=agency, name=name, kind=kind)
+                for name, kind in (("Izin usaha", "administrative"), ("Konsultasi", "services"))]
+    sample = ProductSample.objects.create(assessment=assessment, product=products[0])
+    per_product = Indicator.objects.create(  # the checklist instruments have none
+        instrument=round_.instrument, dimension=round_.instrument.dimensions.first(),
+        code="fuzz-pp", order=99, text_id="Produk", text_en="Product", scale="0_3",
+        per_product=True)
     from assessments.models import LeaderReport
     from notifications.models import Notification
     report_file = default_storage.save("leader-reports/fuzz.xlsx", ContentFile(b"PK"))
@@ -172,6 +181,7 @@ def build_world():
         report=LeaderReport.objects.create(government=government, frequency="weekly",
                                            period_start="2026-01-05", period_end="2026-01-11",
                                            file=report_file),
+        products=products, sample=sample, per_product=per_product,
         personas=personas, government=government, kendari=kendari,
         province=government.province, agency=agency, agency_b=agency_b, agency_k=agency_k,
         round=round_, published=Round.objects.get(year=2021), assessment=assessment,
@@ -275,6 +285,19 @@ PATHS = {
     "verify-survey": lambda w: {"pk": w.assessment.pk},
     "verify-finalise": lambda w: {"pk": w.assessment.pk},
     "verify-finalise-confirm": lambda w: {"pk": w.assessment.pk},
+    "products": lambda w: {"agency_id": w.agency.pk},
+    "product-update": lambda w: {"agency_id": w.agency.pk, "product_id": w.products[0].pk},
+    "product-sample": lambda w: {"pk": w.assessment.pk},
+    "checklist-product": lambda w: {"pk": w.assessment.pk, "sample_id": w.sample.pk},
+    "product-answer-save": lambda w: {"pk": w.assessment.pk, "sample_id": w.sample.pk,
+                                      "indicator_id": w.per_product.pk},
+    "sources": lambda w: {"pk": w.assessment.pk},
+    "source-interview": lambda w: {"pk": w.assessment.pk},
+    "source-observation": lambda w: {"pk": w.assessment.pk, "sample_id": w.sample.pk},
+    "source-survey": lambda w: {"pk": w.assessment.pk},
+    "source-complaint": lambda w: {"pk": w.assessment.pk},
+    "source-visit": lambda w: {"pk": w.assessment.pk},
+    "assessor-queue": {},
 }
 ADMIN_ARGS = {
     "object_id": lambda w, route: str(w.group.pk if "/group/" in route else w.superuser.pk),
@@ -373,7 +396,8 @@ def view_reads_query(pattern: Pattern, url: str) -> bool:
 SNAPSHOT_MODELS = [Province, Government, Alias, Agency, Membership, Round, RoundGovernment,
                    RoundTransition, Assessment, ComponentScore, Answer, Evidence, ChecklistEvent,
                    ActionItem, Obstacle, GovernmentResult, Instrument, Dimension, Indicator,
-                   RubricLevel]
+                   RubricLevel, ServiceProduct, ProductSample, Interview, InterviewAnswer,
+                   Observation, SurveyRecord, ComplaintRecord, Visit]
 USER_FIELDS = ["id", "username", "password", "first_name", "last_name", "email", "is_active",
                "is_staff", "is_superuser"]
 
@@ -746,6 +770,64 @@ POSTS = {
         {"username": [(v, True) for v in HOSTILE], "password": [(v, True) for v in HOSTILE]},
         base_changes=False),
     "logout": PostSpec("operator", lambda w: {}, {}),
+    "products": PostSpec(
+        "operator", lambda w: {"name": "Izin reklame", "kind": "administrative",
+                               "legal_basis": "Perbup 1/2024"},
+        {"name": text_cases(200, required=True),
+         "kind": choice_cases(ServiceProduct.Kind.values),
+         "legal_basis": text_cases(300)}),
+    "product-update": PostSpec(
+        "operator", lambda w: {"name": "Izin usaha baru", "kind": "goods", "legal_basis": "",
+                               "active": "on"},
+        {"name": text_cases(200, required=True),
+         "kind": choice_cases(ServiceProduct.Kind.values),
+         "legal_basis": text_cases(300), "active": boolean_cases()}),
+    "product-sample": PostSpec(
+        "coordinator", lambda w: {"products": [str(p.pk) for p in w.products]},
+        {"products": id_cases(required=True)}),
+    "product-answer-save": PostSpec(
+        "operator", lambda w: {"value": "1", "note": "Ada", "version": "0"},
+        {"value": choice_cases([str(v) for v in range(4)], required=False)
+         + [("4", True), ("-1", True)],
+         "not_applicable": boolean_cases(), "note": text_cases(2000),
+         "version": number_cases(0, 2_000_000_000)}),
+    "source-interview": PostSpec(
+        "assessor", lambda w: {"role": "head", "interviewed_on": "2026-06-15", "note": "",
+                               "version": "0"},
+        {"role": choice_cases(InterviewRole.values),
+         "interviewed_on": date_cases(required=True), "note": text_cases(2000),
+         "version": number_cases(0, 2_000_000_000)},
+        state=Round.State.VERIFICATION),
+    "source-observation": PostSpec(
+        "assessor", lambda w: {"observed_on": "2026-06-15", "unannounced": "on", "note": "",
+                               "version": "0", f"value_{w.per_product.pk}": "2"},
+        {"observed_on": date_cases(required=True), "unannounced": boolean_cases(),
+         "note": text_cases(2000), "version": number_cases(0, 2_000_000_000)},
+        state=Round.State.VERIFICATION),
+    "source-survey": PostSpec(
+        "assessor", lambda w: {"respondents": "30", "aggregate_score": "80",
+                               "question_scores": "", "no_survey_reason": "", "version": "0"},
+        {"respondents": number_cases(1, 1_000_000, required=False),
+         "aggregate_score": survey_cases(),
+         "question_scores": [("75 85", False), ("75;abc", True), ("101", True), ("NaN", True),
+                             ("inf", True), (LONG, True), (NUL, True), (SCRIPT, True)],
+         "no_survey_reason": text_cases(500), "version": number_cases(0, 2_000_000_000)},
+        state=Round.State.VERIFICATION),
+    "source-complaint": PostSpec(
+        "assessor", lambda w: {"channel": "sp4n_lapor", "received": "5", "resolved": "3",
+                               "median_days": "4,5", "period_start": "", "period_end": ""},
+        {"channel": choice_cases(["sp4n_lapor", "desk", "phone", "letter", "website",
+                                  "social_media", "suggestion_box", "other"]),
+         "received": number_cases(0, 1_000_000), "resolved": number_cases(0, 1_000_000),
+         "median_days": [("NaN", True), ("-1", True), ("abc", True), (NUL, True),
+                         ("36501", True), (SCRIPT, True), ("", False), ("2,5", False)],
+         "period_start": date_cases(), "period_end": date_cases()},
+        state=Round.State.VERIFICATION),
+    "source-visit": PostSpec(
+        "assessor", lambda w: {"planned_on": "2026-06-20", "done_on": "", "note": "",
+                               "visit": ""},
+        {"planned_on": date_cases(required=True), "done_on": date_cases(),
+         "note": text_cases(300), "visit": id_cases()}),
     "set_language": PostSpec(
         "anonymous", lambda w: {"language": "en", "next": "/"},
         {"language": [(v, False) for v in HOSTILE],
@@ -777,7 +859,10 @@ def test_every_post_view_with_a_form_has_fields():
                   "round-create", "round-transition", "round-government",
                   "round-not-assessed", "user-create", "membership-grant",
                   "membership-revoke", "agency-import", "instrument-list", "government-merge",
-                  "government-aliases", "login", "logout", "set_language"}
+                  "government-aliases", "login", "logout", "set_language", "products",
+                  "product-update", "product-sample", "product-answer-save",
+                  "source-interview", "source-observation", "source-survey",
+                  "source-complaint", "source-visit"}
     assert post_views <= set(POSTS)
 
 

@@ -23,6 +23,7 @@ from assessments.services.verification import answer_verify
 
 from tests.checklists import checklist
 
+from .assessments.fieldwork_fixtures import record_no_survey
 from .test_fuzz_inputs import SNAPSHOT_MODELS, csv_upload, world  # noqa: F401 (a fixture)
 
 User = get_user_model()
@@ -147,9 +148,12 @@ def smuggled(w, **more):
 
 
 def answer_everything(w, user):
+    """Every indicator of the round, a per-product one for each sampled product."""
     for indicator in checklist().filter(active=True):
-        answer_save(assessment_id=w.assessment.pk, indicator=indicator, user=user, value=1,
-                    not_applicable=False, note="", expected_version=0)
+        for sample in [w.sample.pk] if indicator.per_product else [None]:
+            answer_save(assessment_id=w.assessment.pk, indicator=indicator, user=user,
+                        value=1, not_applicable=False, note="", expected_version=0,
+                        product_sample_id=sample)
 
 
 def enter_verification(w):
@@ -375,7 +379,9 @@ def test_assessor_finalise_ignores_who_when_and_scores(client, w):
     for indicator in checklist().filter(active=True):
         answer_verify(assessment_id=w.assessment.pk, indicator=indicator,
                       user=w.personas["assessor"], verified_value=1,
-                      verified_not_applicable=False, finding="", expected_version=0)
+                      verified_not_applicable=False, finding="", expected_version=0,
+                      product_sample_id=w.sample.pk if indicator.per_product else None)
+    record_no_survey(w.assessment, w.personas["assessor"])
     check_extras(client, w.personas["assessor"],
                  reverse("verify-finalise", args=[w.assessment.pk]), {"confirmed": "1"},
                  smuggled(w))

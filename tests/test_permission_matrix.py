@@ -25,6 +25,7 @@ from assessments.models import ActionItem, Evidence, Obstacle, Round, RoundGover
 from assessments.models import LeaderReport
 from exports.models import ExportJob
 
+from compliance.models import Indicator
 from tests.checklists import checklist
 from notifications.models import Notification
 from notifications.tokens import preference_token
@@ -84,7 +85,15 @@ def world(live_round, personas):
         file=default_storage.save("exports/matrix/rapor.xlsx", ContentFile(b"PK")),
         filename="rapor.xlsx", content_type="application/octet-stream",
         expires_at=timezone.now() + timedelta(days=7))
+    from assessments.models import ProductSample, ServiceProduct
+    product = ServiceProduct.objects.create(agency=agency, name="Izin usaha", kind="administrative")
+    sample = ProductSample.objects.create(assessment=assessment, product=product)
+    instrument = live_round["round"].instrument
+    per_product = Indicator.objects.create(  # the checklist instruments have none
+        instrument=instrument, dimension=instrument.dimensions.first(), code="matrix-pp",
+        order=99, text_id="Produk", text_en="Product", scale="0_3", per_product=True)
     return {
+        "product": product, "sample": sample, "per_product": per_product,
         "notification": notification, "report": report, "job": job,
         "live": live_round["round"], "published": Round.objects.get(year=2021),
         "government": live_round["government"], "assessment": assessment, "agency": agency,
@@ -212,6 +221,33 @@ def targets(w):
         "notification-read": one(reverse("notification-read", args=[w["notification"].id]),
                                  None, {"notification": w["notification"]}),
         "notification-read-all": one(reverse("notification-read-all")),
+        "products": one(reverse("products", args=[a.agency.id]),
+                        {"name": "Izin reklame", "kind": "administrative"}, on_unit),
+        "product-update": one(reverse("product-update", args=[a.agency.id, w["product"].id]),
+                              {"name": "Izin usaha", "kind": "administrative", "active": "on"},
+                              on_unit),
+        "product-sample": one(reverse("product-sample", args=[a.id]),
+                              {"products": [w["product"].id]}, on_unit),
+        "checklist-product": one(reverse("checklist-product", args=[a.id, w["sample"].id]),
+                                 None, on_unit),
+        "product-answer-save": one(reverse("product-answer-save",
+                                           args=[a.id, w["sample"].id, w["per_product"].id]),
+                                   answer, on_unit),
+        "sources": one(reverse("sources", args=[a.id]), None, on_unit),
+        "source-interview": one(reverse("source-interview", args=[a.id]),
+                                {"role": "head", "interviewed_on": "2026-06-15",
+                                 "version": "0"}, on_unit),
+        "source-observation": one(reverse("source-observation", args=[a.id, w["sample"].id]),
+                                  {"observed_on": "2026-06-15", "version": "0"}, on_unit),
+        "source-survey": one(reverse("source-survey", args=[a.id]),
+                             {"respondents": "30", "aggregate_score": "80", "version": "0"},
+                             on_unit),
+        "source-complaint": one(reverse("source-complaint", args=[a.id]),
+                                {"channel": "sp4n_lapor", "received": "3", "resolved": "2"},
+                                on_unit),
+        "source-visit": one(reverse("source-visit", args=[a.id]),
+                            {"planned_on": "2026-06-20"}, on_unit),
+        "assessor-queue": one(reverse("assessor-queue")),
         "notification-preferences": one(reverse("notification-preferences")),
         "notification-unsubscribe": one(reverse("notification-unsubscribe", args=[
             preference_token(user=w["account"], kind="returned")])),
@@ -255,11 +291,14 @@ RULE_ARGS = {
     "may_read_leader_reports": lambda o: (o["government"].id,),
     "may_download_national_workbook": lambda o: (),
     "may_read_export_job": lambda o: (o["job"],),
+    "may_keep_products": lambda o: (o["agency"],),
+    "may_sample_products": lambda o: (o["assessment"],),
+    "may_use_assessor_queue": lambda o: (),
 }
 
 
 GLOBAL_RULES = {"may_manage_users", "may_administer", "may_download_national_workbook",
-                "may_manage_instruments"}  # rules about the user alone
+                "may_manage_instruments", "may_use_assessor_queue"}  # rules about the user alone
 
 
 def scope_holds(rule, user, objects):

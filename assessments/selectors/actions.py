@@ -15,6 +15,7 @@ from django.utils import timezone
 from agencies.models import Agency, Government
 
 from ..models import ActionItem, Obstacle
+from .instruments import indicator_code
 
 DONE = ActionItem.Status.DONE
 # A government's lists are capped; the page says so when they are (see ``truncated``).
@@ -36,7 +37,7 @@ def finding_code(action: ActionItem) -> str:
     answer = action.source_answer
     if answer is None:
         return ""
-    return f"{answer.indicator.component.letter}{answer.indicator.order}"
+    return indicator_code(answer.indicator)
 
 
 def finding_round(action: ActionItem):

@@ -2,15 +2,15 @@
 the current answers and the stored scores (four queries whatever the checklist's size)."""
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from decimal import Decimal
 
 from compliance.models import Component, Indicator
 from compliance.scoring import completion
 from compliance.specs import instrument_spec, methodology_spec
 
-from ..models import Answer, Assessment, ChecklistEvent, ComponentScore, Evidence
-from .instruments import round_indicator_count, round_indicators
+from ..models import Answer, Assessment, ChecklistEvent, ComponentScore, Evidence, ProductSample
+from .instruments import answer_slot_count, round_indicators
 
 
 @dataclass
@@ -35,9 +35,13 @@ class IndicatorLine:
 
 @dataclass
 class ComponentBlock:
-    component: Component
+    """The indicators of one Art. 21 component, or (for indicators that concern none, e.g. the
+    2022 instrument's interview questions) of one dimension: ``component`` None."""
+
+    component: Component | None
     lines: list
     score: Decimal | None
+    dimension: object = None
 
     @property
     def answered(self):
@@ -53,6 +57,8 @@ class Checklist:
     band: object
 
     events: list = None
+    samples: list = None  # SampleProgress of the sampled service products, in order
+    has_per_product: bool = False
 
     @property
     def lines(self):
@@ -61,6 +67,11 @@ class Checklist:
     @property
     def unanswered(self):
         return [line for line in self.lines if not line.is_answered]
+
+    @property
+    def unanswered_count(self):
+        """Answers still missing: per-unit indicators, and per-product ones per product."""
+        return max(self.completion.total - self.completion.answered, 0)
 
     @property
     def without_evidence(self):
@@ -72,8 +83,25 @@ def value_choices(scale_max: int):
 
 
 def checklist_indicators_with_components(assessment: Assessment):
-    """The round's indicators (its instrument's), with their components, in checklist order."""
-    return round_indicators(assessment.round.instrument_id)
+    """The round's per-unit indicators (its instrument's), with their components, in
+    checklist order. Per-product indicators are answered on each sampled product's page."""
+    return [indicator for indicator in round_indicators(assessment.round.instrument_id)
+            if not indicator.per_product]
+
+
+def group_blocks(indicators, make_line, scores) -> list:
+    """Lines grouped by component (by dimension for indicators without one), in order."""
+    blocks: dict = {}
+    for indicator in indicators:
+        key = indicator.component_id or ("dimension", indicator.dimension_id)
+        block = blocks.get(key)
+        if block is None:
+            block = blocks[key] = ComponentBlock(
+                component=indicator.component, lines=[],
+                score=scores.get(indicator.component_id) if indicator.component_id else None,
+                dimension=indicator.dimension)
+        block.lines.append(make_line(indicator))
+    return list(blocks.values())
 
 
 def checklist(assessment: Assessment) -> Checklist:
@@ -84,23 +112,49 @@ def checklist(assessment: Assessment) -> Checklist:
     evidence = evidence_by_indicator(assessment)
     scores = dict(ComponentScore.objects.filter(assessment=assessment)
                   .values_list("component_id", "self_score"))
-    blocks: dict[int, ComponentBlock] = {}
-    for indicator in indicators:
-        block = blocks.get(indicator.component_id)
-        if block is None:
-            block = blocks[indicator.component_id] = ComponentBlock(
-                component=indicator.component, lines=[],
-                score=scores.get(indicator.component_id))
-        block.lines.append(IndicatorLine(indicator=indicator, answer=answers.get(indicator.id),
-                                         evidence=evidence.get(indicator.id, [])))
-    answered = sum(block.answered for block in blocks.values())
+    blocks = group_blocks(indicators, lambda indicator: IndicatorLine(
+        indicator=indicator, answer=answers.get(indicator.id),
+        evidence=evidence.get(indicator.id, [])), scores)
+    instrument = instrument_spec(assessment.round.instrument_id)
+    samples = sample_progress(assessment, "self") if instrument.has_per_product else []
+    total = answer_slot_count(assessment.round.instrument_id, len(samples))
+    per_product_answered = sum(sample.done for sample in samples)
     return Checklist(
-        assessment=assessment, blocks=list(blocks.values()),
+        assessment=assessment, blocks=blocks,
         scale_max=instrument_spec(assessment.round.instrument_id).scale_max,
-        completion=completion(answered, len(indicators)), band=spec.band(assessment.self_score),
+        completion=completion(sum(block.answered for block in blocks) + per_product_answered,
+                              total),
+        band=spec.band(assessment.self_score),
         events=list(ChecklistEvent.objects.filter(assessment=assessment)
                     .select_related("actor")),
+        samples=samples, has_per_product=instrument.has_per_product,
     )
+
+
+@dataclass
+class SampleProgress:
+    sample: ProductSample
+    done: int  # per-product indicators answered (self) or verified for this product
+    total: int
+
+    @property
+    def complete(self):
+        return self.total and self.done >= self.total
+
+
+def sample_progress(assessment, side="self") -> list[SampleProgress]:
+    """Each sampled product of the unit with how many of its per-product indicators are
+    answered (``side`` "self") or verified ("verified"): two queries."""
+    value, na = ("value", "not_applicable") if side == "self" else (
+        "verified_value", "verified_not_applicable")
+    done = Count("answers", filter=(Q(**{f"answers__{value}__isnull": False})
+                                    | Q(**{f"answers__{na}": True}))
+                 & Q(answers__indicator__active=True))
+    total = Indicator.objects.filter(instrument_id=assessment.round.instrument_id, active=True,
+                                     per_product=True).count()
+    return [SampleProgress(sample=sample, done=sample.done, total=total)
+            for sample in ProductSample.objects.filter(assessment=assessment)
+            .select_related("product").annotate(done=done).order_by("order", "id")]
 
 
 def evidence_by_indicator(assessment, indicator_id=None):
@@ -121,12 +175,20 @@ def indicator_line(assessment, indicator):
 
 
 def missing_indicators(assessment) -> list:
-    """Active indicators without an answer (a value or N/A), in checklist order."""
+    """Active indicators without an answer (a value or N/A), in checklist order; a
+    per-product indicator until it is answered for every sampled product."""
     answered = set(Answer.objects.filter(assessment=assessment)
                    .filter(Q(value__isnull=False) | Q(not_applicable=True))
-                   .values_list("indicator_id", flat=True))
-    return [indicator for indicator in round_indicators(assessment.round.instrument_id)
-            if indicator.id not in answered]
+                   .values_list("indicator_id", "product_sample_id"))
+    samples = list(ProductSample.objects.filter(assessment=assessment)
+                   .values_list("id", flat=True))
+    missing = []
+    for indicator in round_indicators(assessment.round.instrument_id):
+        slots = [(indicator.id, sample) for sample in samples] if indicator.per_product \
+            else [(indicator.id, None)]
+        if not slots or any(slot not in answered for slot in slots):
+            missing.append(indicator)
+    return missing
 
 
 def summary(assessment: Assessment):
@@ -134,7 +196,8 @@ def summary(assessment: Assessment):
     first unanswered indicator too, so that it moves on and goes away at 0)."""
     spec = methodology_spec(assessment.round.methodology_id)
     missing = missing_indicators(assessment)
-    total = round_indicator_count(assessment.round.instrument_id)
+    total = answer_slot_count(assessment.round.instrument_id,
+                              ProductSample.objects.filter(assessment=assessment).count())
     with_evidence = set(Evidence.objects.filter(assessment=assessment)
                         .values_list("indicator_id", flat=True))
     claims_without_evidence = Answer.objects.filter(assessment=assessment, value__gt=0).exclude(
@@ -147,6 +210,7 @@ def summary(assessment: Assessment):
         "band": spec.band(assessment.self_score),
         "component_scores": scores,
         "without_evidence_count": claims_without_evidence,
-        "first_unanswered": missing[0] if missing else None,
-        "unanswered_count": len(missing),
+        # The link goes to the first one on this page (per-product ones are on their own).
+        "first_unanswered": next((i for i in missing if not i.per_product), None),
+        "unanswered_count": max(total - assessment.answered_count, 0),
     }

@@ -23,8 +23,8 @@ from compliance.models import Component, Indicator, Zone
 from compliance.scoring import change, dimension_scores, government_score, round2
 from compliance.specs import MethodologySpec, instrument_spec, methodology_spec
 
-from ..models import Answer, Assessment, ComponentScore, GovernmentResult, Round
-from .instruments import round_indicators
+from ..models import Answer, Assessment, ComponentScore, GovernmentResult, Round, SurveyRecord
+from .instruments import indicator_code, round_indicators
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ class IndicatorComparison:
     @property
     def code(self) -> str:
         """The checklist's short code, "g2": component letter and indicator order."""
-        return f"{self.indicator.component.letter}{self.indicator.order}"
+        return indicator_code(self.indicator)
 
     @property
     def value(self):
@@ -266,6 +266,7 @@ class Rapor:
     components: list  # ComponentComparison of this one unit, in Article 21 order
     indicators: list  # IndicatorComparison in checklist order
     scale_max: int
+    without_survey: str = ""  # the reason the assessor recorded: scored without the survey
 
     @property
     def findings(self) -> list:
@@ -302,4 +303,6 @@ def rapor(assessment: Assessment) -> Rapor:
         components=components,
         indicators=[IndicatorComparison(indicator=indicator, answer=answers.get(indicator.id))
                     for indicator in indicators],
-        scale_max=instrument_spec(assessment.round.instrument_id).scale_max)
+        scale_max=instrument_spec(assessment.round.instrument_id).scale_max,
+        without_survey=SurveyRecord.objects.filter(assessment=assessment).values_list(
+            "no_survey_reason", flat=True).first() or "")

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from compliance.specs import instrument_spec, methodology_spec
 
-from ..models import Answer, Assessment, GovernmentResult, Round, RoundGovernment
+from ..models import (Answer, Assessment, GovernmentResult, Round, RoundGovernment,
+                      SurveyRecord)
 from .instruments import round_indicator_count
 from ..rules import checklist_lock_reason
 from .checklist import missing_indicators, summary
@@ -95,13 +96,20 @@ class FinaliseImpact(_MissingWork):
     band: object
     lock_reason: str | None
     deadline: Deadline
+    survey_refusal: str | None = None  # no survey score and no reason: finalising is refused
+    without_survey: str = ""  # the reason recorded: the unit is scored without the survey
 
     @property
     def verified(self) -> int:
         return self.total - len(self.missing)
 
+    @property
+    def can_confirm(self) -> bool:
+        return super().can_confirm and not self.survey_refusal
+
 
 def finalise_impact(assessment: Assessment, *, missing: list, lock_reason: str | None,
+                    survey_refusal: str | None = None,
                     today: date | None = None) -> FinaliseImpact:
     """``missing`` and ``lock_reason``: the verification service's own answers
     (``unverified_indicators``, ``verification_lock_reason``), so the page and the service
@@ -114,7 +122,10 @@ def finalise_impact(assessment: Assessment, *, missing: list, lock_reason: str |
         survey_missing=instrument_spec(assessment.round.instrument_id).has_survey
         and assessment.survey_score is None,
         band=spec.band(assessment.verified_score), lock_reason=lock_reason,
-        deadline=deadline(assessment.round.verification_deadline, today))
+        deadline=deadline(assessment.round.verification_deadline, today),
+        survey_refusal=survey_refusal,
+        without_survey=SurveyRecord.objects.filter(assessment=assessment).values_list(
+            "no_survey_reason", flat=True).first() or "")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from compliance.specs import instrument_spec, methodology_spec
 from ..models import ActionItem, Answer, Assessment, Round
 from .comparison import GovernmentComparison, Scores, _language, _mean, _scores, \
     government_comparison
+from .instruments import indicator_code
 
 ACTIONS_LISTED = 200
 
@@ -42,7 +43,7 @@ class FindingRow:
 
     @property
     def code(self) -> str:
-        return f"{self.answer.indicator.component.letter}{self.answer.indicator.order}"
+        return indicator_code(self.answer.indicator)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from compliance.specs import methodology_spec
 from ..models import Assessment, GovernmentResult, Round
 from ..rank_text import parse_published_rank, rank_phrase
 from .rankings import partial_text
+from .fieldwork import without_survey
 
 LIVE_STATES = [Round.State.DRAFT, Round.State.SELF_ASSESSMENT, Round.State.VERIFICATION]
 PUBLISHED_STATES = [Round.State.PUBLISHED, Round.State.CLOSED]
@@ -212,7 +213,8 @@ def round_units(government: Government, round_: Round) -> list[RoundUnit]:
     language = (get_language() or "id")[:2]
     units = []
     for assessment in (Assessment.objects.filter(round=round_, agency__government=government)
-                       .select_related("agency").order_by("-sampled", "agency__name", "id")):
+                       .select_related("agency").annotate(without_survey=without_survey())
+                       .order_by("-sampled", "agency__name", "id")):
         band = spec.band(assessment.verified_score)
         units.append(RoundUnit(assessment=assessment, category=band.category if band else "",
                                zone=band.zone if band else "", label=spec.label(band, language)))

@@ -1,7 +1,7 @@
 """The indicators a round asks for: those of the round's instrument (``Round.instrument``),
 active, in checklist order. Every page, export and service that lists or counts a round's
 indicators reads them here, so that no two places disagree on what the checklist is."""
-from compliance.models import Indicator
+from compliance.models import Indicator, SourceKind
 
 
 def round_indicators_queryset(instrument_id: int):
@@ -16,3 +16,43 @@ def round_indicators(instrument_id: int) -> list[Indicator]:
 
 def round_indicator_count(instrument_id: int) -> int:
     return Indicator.objects.filter(instrument_id=instrument_id, active=True).count()
+
+
+def indicator_code(indicator) -> str:
+    """How pages and messages name an indicator: its component letter and order ("A1") when
+    it concerns an Art. 21 component, else its code in the instrument."""
+    if indicator.component_id:
+        return f"{indicator.component.letter}{indicator.order}"
+    return indicator.code
+
+
+def answer_slot_count(instrument_id: int, samples: int) -> int:
+    """How many answers a unit's checklist holds: one per per-unit indicator, and one per
+    sampled product for each per-product indicator."""
+    per_unit = Indicator.objects.filter(instrument_id=instrument_id, active=True,
+                                        per_product=False).count()
+    per_product = Indicator.objects.filter(instrument_id=instrument_id, active=True,
+                                           per_product=True).count()
+    return per_unit + per_product * samples
+
+
+def _by_source(instrument_id, **where):
+    return list(Indicator.objects.filter(instrument_id=instrument_id, active=True, **where)
+                .select_related("component", "dimension")
+                .order_by("dimension__order", "component__number", "order", "id"))
+
+
+def interview_indicators(instrument_id: int) -> list[Indicator]:
+    """The per-unit indicators whose source is an interview of the unit's officials (their
+    verified values come from the interviews, not from the verification sheet)."""
+    return _by_source(instrument_id, source_kind=SourceKind.INTERVIEW, per_product=False)
+
+
+def product_indicators(instrument_id: int) -> list[Indicator]:
+    """The indicators answered per sampled service product (observed by the assessors)."""
+    return _by_source(instrument_id, per_product=True)
+
+
+def complaint_indicators(instrument_id: int) -> list[Indicator]:
+    """The per-unit indicators judged from the unit's complaint records."""
+    return _by_source(instrument_id, source_kind=SourceKind.COMPLAINT_RECORD, per_product=False)

@@ -6,6 +6,7 @@ from compliance.models import Component
 
 from ..models import ActionItem, Answer, Assessment, ComponentScore, Evidence, Round
 from .instruments import round_indicators
+from .fieldwork import without_survey
 from .governments import governments_history
 
 
@@ -16,6 +17,7 @@ def report_scope(round_, governments, agency_ids=None):
     if agency_ids is not None:
         queryset = queryset.filter(agency_id__in=agency_ids)
     return list(queryset.select_related("agency", "agency__government")
+                .annotate(without_survey=without_survey())
                 .order_by("agency__government__name", "agency__name"))
 
 

@@ -1,35 +1,42 @@
 """The assessor's view of one unit: the operator's claim and evidence next to the verified
-value and finding, per indicator (a fixed number of queries)."""
+value and finding, per indicator (a fixed number of queries). The indicators fed by the four
+sources (interviews, per-product observations, complaint records, the survey) are on the
+sources page (``selectors.fieldwork``)."""
 from compliance.scoring import completion
 from compliance.specs import instrument_spec, methodology_spec
 
-from ..models import Answer, ComponentScore
-from .checklist import ComponentBlock, IndicatorLine, checklist_indicators_with_components
+from ..models import Answer, ComponentScore, ProductSample, SurveyRecord
+from .checklist import IndicatorLine, checklist_indicators_with_components, group_blocks
+from .instruments import answer_slot_count, complaint_indicators, interview_indicators
 from .checklist import evidence_by_indicator
 
 
 def verification_sheet(assessment):
     spec = methodology_spec(assessment.round.methodology_id)
     instrument = instrument_spec(assessment.round.instrument_id)
-    indicators = checklist_indicators_with_components(assessment)
+    # Interview and complaint-record indicators are verified on the sources page.
+    from_sources = {indicator.id for indicator in
+                    interview_indicators(assessment.round.instrument_id)
+                    + complaint_indicators(assessment.round.instrument_id)}
+    indicators = [indicator for indicator in checklist_indicators_with_components(assessment)
+                  if indicator.id not in from_sources]
     answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment,
                                                                 product_sample__isnull=True)}
     evidence = evidence_by_indicator(assessment)
     scores = dict(ComponentScore.objects.filter(assessment=assessment)
                   .values_list("component_id", "verified_score"))
-    blocks = {}
-    for indicator in indicators:
-        block = blocks.get(indicator.component_id)
-        if block is None:
-            block = blocks[indicator.component_id] = ComponentBlock(
-                component=indicator.component, lines=[],
-                score=scores.get(indicator.component_id))
-        block.lines.append(IndicatorLine(indicator=indicator, answer=answers.get(indicator.id),
-                                         evidence=evidence.get(indicator.id, [])))
+    blocks = group_blocks(indicators, lambda indicator: IndicatorLine(
+        indicator=indicator, answer=answers.get(indicator.id),
+        evidence=evidence.get(indicator.id, [])), scores)
+    samples = ProductSample.objects.filter(assessment=assessment).count()
     return {
-        "blocks": list(blocks.values()),
+        "blocks": blocks,
         "scale_max": instrument.scale_max,
-        "progress": completion(assessment.verified_count, len(indicators)),
+        "has_sources": bool(from_sources) or instrument.has_per_product or instrument.has_survey,
+        "progress": completion(assessment.verified_count,
+                               answer_slot_count(assessment.round.instrument_id, samples)),
         "band": spec.band(assessment.verified_score),
         "has_survey": instrument.has_survey,
+        "without_survey": SurveyRecord.objects.filter(assessment=assessment).exclude(
+            no_survey_reason="").exists(),
     }

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from audit.context import acting_user
 from compliance.models import Indicator
+from compliance.specs import instrument_spec
 
 from .. import notices
 from ..selectors.instruments import round_indicators
-from ..models import Answer, Assessment, Round
+from ..models import Answer, Assessment, ProductSample, Round, SurveyRecord
 from .answers import ChecklistLocked, check_answer_target, check_version, lock_round_shared
 from .scores import assessment_recompute_verified
 
@@ -93,23 +94,52 @@ def assessment_set_survey(*, assessment_id: int, user, score: Decimal | None) ->
         assessment.survey_score = score
         assessment.full_clean()
         assessment.save(update_fields=["survey_score", "updated_at"])
+        if score is not None:  # a score now: no longer "without survey"
+            SurveyRecord.objects.filter(assessment=assessment).exclude(
+                no_survey_reason="").delete()
         assessment_recompute_verified(assessment=assessment)
     return assessment
 
 
 def unverified_indicators(assessment) -> list:
+    """The indicators still without a verified value (or N/A), in checklist order: a
+    per-product indicator until it is verified for every sampled product."""
     verified = set(
         Answer.objects.filter(assessment=assessment)
         .exclude(verified_value__isnull=True, verified_not_applicable=False)
-        .values_list("indicator_id", flat=True))
-    return [indicator for indicator in round_indicators(assessment.round.instrument_id)
-            if indicator.id not in verified]
+        .values_list("indicator_id", "product_sample_id"))
+    samples = list(ProductSample.objects.filter(assessment=assessment)
+                   .values_list("id", flat=True))
+    missing = []
+    for indicator in round_indicators(assessment.round.instrument_id):
+        slots = [(indicator.id, sample) for sample in samples] if indicator.per_product \
+            else [(indicator.id, None)]
+        if not slots or any(slot not in verified for slot in slots):
+            missing.append(indicator)
+    return missing
+
+
+def survey_refusal(assessment) -> str | None:
+    """Why the unit cannot be finalised for want of a survey, or None: its instrument has a
+    survey dimension, no survey score is recorded and no reason either."""
+    if not instrument_spec(assessment.round.instrument_id).has_survey:
+        return None
+    if assessment.survey_score is not None:
+        return None
+    if SurveyRecord.objects.filter(assessment=assessment).exclude(no_survey_reason="").exists():
+        return None
+    return _("The unit has no survey score: record the survey, or the reason there is none, "
+             "before finalising.")
 
 
 class VerificationIncomplete(Exception):
     def __init__(self, missing):
         super().__init__(_("Not every indicator is verified."))
         self.missing = missing
+
+
+class SurveyMissing(Exception):
+    """A unit without a survey score is finalised only with the reason there is none."""
 
 
 def assessment_finalise(*, assessment_id: int, user) -> Assessment:
@@ -119,6 +149,9 @@ def assessment_finalise(*, assessment_id: int, user) -> Assessment:
         missing = unverified_indicators(assessment)
         if missing:
             raise VerificationIncomplete(missing)
+        refusal = survey_refusal(assessment)
+        if refusal:
+            raise SurveyMissing(refusal)
         assessment_recompute_verified(assessment=assessment)
         assessment.finalised_at = timezone.now()
         assessment.finalised_by = user

@@ -15,7 +15,7 @@ VALUE_GAP_FORMAT = "+0;-0;0"
 
 def summary_headers():
     return [_("Unit"), _("Government"), _("Verified score"), _("Category"), _("Zone"),
-            _("Label"), _("Self-score"), _("Gap"), _("Weakest components")]
+            _("Label"), _("Self-score"), _("Gap"), _("Weakest components"), _("Survey")]
 
 
 def component_headers():
@@ -65,7 +65,9 @@ def rapor_workbook(report, *, made_by="") -> bytes:
                _score(worksheet, scores.verified_score), scores.verified_band.category,
                _zone(worksheet, scores.verified_band), scores.verified_band.label,
                _score(worksheet, scores.self_score),
-               cell(worksheet, scores.gap, number_format=GAP_FORMAT), _weakest(report)]
+               cell(worksheet, scores.gap, number_format=GAP_FORMAT), _weakest(report),
+               _("without survey: %(reason)s") % {"reason": report.without_survey}
+               if report.without_survey else ""]
 
     def component_rows(worksheet):
         for row in report.components:

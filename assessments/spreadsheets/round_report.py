@@ -14,6 +14,7 @@ from compliance.scoring import change, government_score, rank
 from compliance.specs import methodology_spec
 
 from ..selectors.dashboard import weakest_components
+from ..selectors.instruments import indicator_code
 from ..selectors.round_report import (component_matrix, findings_and_actions, raw_answers,
                                       report_scope)
 from compliance.spreadsheets.print_setup import (CHANGE_FORMAT, SCORE_FORMAT, add_report_sheet, report_title,
@@ -122,15 +123,17 @@ def round_workbook(*, round_, governments, ranking_, history, verified: bool,
         for assessment in assessments:
             score = getattr(assessment, field)
             band = spec.band(score)
+            flag = _("without survey") if verified and assessment.without_survey else ""
             yield [assessment.agency.government.name, assessment.agency.name,
                    _("Yes") if assessment.sampled else _("No"), _score(ws, score),
                    zone_cell(ws, band.zone if band else ""),
                    *[zone_score_cell(ws, value, getattr(spec.band(value), "zone", ""))
-                     for value in (cells[assessment.id].get(c.id) for c in components)]]
+                     for value in (cells[assessment.id].get(c.id) for c in components)],
+                   flag]
 
     add_report_sheet(workbook, report, _("Units x components"), [
         _("Government"), _("Unit"), _("Sampled"), _("Score"), _("Zone"),
-        *[f"{c.letter}. {c.name}" for c in components]], matrix)
+        *[f"{c.letter}. {c.name}" for c in components], _("Survey")], matrix)
 
     findings, actions = findings_and_actions(assessments)
 
@@ -138,13 +141,13 @@ def round_workbook(*, round_, governments, ranking_, history, verified: bool,
         if verified:
             for answer in findings:
                 yield [_("Finding"), answer.assessment.agency.name,
-                       f"{answer.indicator.component.letter}{answer.indicator.order}",
+                       indicator_code(answer.indicator),
                        answer.indicator.text, answer.finding, "", None, ""]
         for action in actions:
             code = ""
             if action.source_answer:
                 indicator = action.source_answer.indicator
-                code = f"{indicator.component.letter}{indicator.order}"
+                code = indicator_code(indicator)
             elif action.component:
                 code = action.component.letter
             yield [_("Action"), action.agency.name, code, "", action.title, action.owner,
@@ -159,7 +162,7 @@ def round_workbook(*, round_, governments, ranking_, history, verified: bool,
             links = " | ".join(evidence_url(item) if item.kind == "file" else item.url
                                for item in evidence)
             row = [assessment.agency.government.name, assessment.agency.name,
-                   f"{indicator.component.letter}{indicator.order}", indicator.text,
+                   indicator_code(indicator), indicator.text,
                    answer.value if answer else None,
                    _("Yes") if answer and answer.not_applicable else "",
                    answer.note if answer else "", links]

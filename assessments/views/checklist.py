@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from agencies.access import may_answer, may_return, require
+from agencies.access import may_answer, may_return, may_sample_products, require
 from compliance.models import Indicator
 
 from ..forms import AnswerForm, ReturnForm
@@ -24,6 +24,7 @@ from ..selectors.checklist import checklist, indicator_line, summary
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
 from ..services.workflow import ChecklistIncomplete, assessment_return, assessment_submit
 from .confirm import ask_confirmation, is_confirmed
+from ..selectors.instruments import indicator_code
 
 VALUE_LABELS = {
     1: {0: gettext_lazy("Not fulfilled"), 1: gettext_lazy("Fulfilled")},
@@ -50,11 +51,12 @@ def checklist_view(request, pk):
         "lock_reason": lock_reason,
         "can_edit": is_operator and not lock_reason,
         "can_submit": is_operator and not lock_reason,
+        "can_sample": may_sample_products(request.user, assessment),
         "can_return": may_return(request.user, assessment)
         and not return_lock_reason(assessment),
         "options": value_options(data.scale_max),
         "without_evidence_count": len(data.without_evidence),
-        "unanswered_count": len(data.unanswered),
+        "unanswered_count": data.unanswered_count,
         "first_unanswered": data.unanswered[0].indicator if data.unanswered else None,
     })
 
@@ -92,7 +94,7 @@ def answer_save_view(request, pk, indicator_id):
             error = " ".join(exc.messages)
     if not request.htmx:
         if error:
-            messages.error(request, f"{indicator.component.letter}{indicator.order}: {error}")
+            messages.error(request, f"{indicator_code(indicator)}: {error}")
         else:
             messages.success(request, message)
         return redirect(reverse("checklist", args=[assessment.id]) + f"#indicator-{indicator.id}")
@@ -120,7 +122,7 @@ def checklist_submit(request, pk):
         assessment_submit(assessment_id=assessment.id, user=request.user)
         messages.success(request, _("The checklist has been submitted to the coordinator."))
     except ChecklistIncomplete as exc:
-        missing = ", ".join(f"{i.component.letter}{i.order}" for i in exc.missing)
+        missing = ", ".join(indicator_code(i) for i in exc.missing)
         messages.error(request, _("The checklist cannot be submitted yet: %(count)s indicators "
                                   "are not answered (%(missing)s).") % {
             "count": len(exc.missing), "missing": missing})

@@ -18,7 +18,8 @@ from agencies.access import may_administer, may_answer, may_verify, require
 from ..lookups import assessment_or_404
 from ..models import Round, RoundTransition
 from ..selectors.confirmation import finalise_impact, round_impact, submit_impact
-from ..services.verification import unverified_indicators, verification_lock_reason
+from ..services.verification import (survey_refusal, unverified_indicators,
+                                     verification_lock_reason)
 
 CONFIRMED = "confirmed"
 
@@ -51,7 +52,8 @@ def verify_finalise_confirm(request, pk):
     return render(request, "assessments/confirm/verify_finalise.html", {
         "assessment": assessment,
         "impact": finalise_impact(assessment, missing=unverified_indicators(assessment),
-                                  lock_reason=verification_lock_reason(assessment))})
+                                  lock_reason=verification_lock_reason(assessment),
+                                  survey_refusal=survey_refusal(assessment))})
 
 
 @login_required

@@ -20,12 +20,13 @@ from ..selectors.checklist import indicator_line, summary
 from ..services.answers import ChecklistLocked
 from ..services.evidence import evidence_add_file, evidence_add_link, evidence_remove
 from ..lookups import assessment_or_404, evidence_or_404
+from ..selectors.instruments import indicator_code
 
 
 def _respond(request, assessment, indicator, *, message="", error=""):
     if not request.htmx:
         if error:
-            messages.error(request, f"{indicator.component.letter}{indicator.order}: {error}")
+            messages.error(request, f"{indicator_code(indicator)}: {error}")
         elif message:
             messages.success(request, message)
         return redirect(reverse("checklist", args=[assessment.id]) + f"#indicator-{indicator.id}")

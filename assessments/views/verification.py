@@ -16,7 +16,8 @@ from ..forms import VerifyForm
 from ..selectors.checklist import indicator_line
 from ..selectors.verification import verification_sheet
 from ..services.answers import AnswerConflict, ChecklistLocked
-from ..services.verification import (VerificationIncomplete, answer_verify,
+from ..selectors.instruments import indicator_code
+from ..services.verification import (SurveyMissing, VerificationIncomplete, answer_verify,
                                      assessment_finalise, assessment_set_survey,
                                      parse_survey_score, verification_lock_reason)
 from ..lookups import assessment_or_404
@@ -76,7 +77,7 @@ def verify_save(request, pk, indicator_id):
             error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
     if not request.htmx:
         if error:
-            messages.error(request, f"{indicator.component.letter}{indicator.order}: {error}")
+            messages.error(request, f"{indicator_code(indicator)}: {error}")
         else:
             messages.success(request, message)
         return redirect(reverse("verify", args=[assessment.id]) + f"#indicator-{indicator.id}")
@@ -114,9 +115,9 @@ def verify_finalise(request, pk):
         assessment_finalise(assessment_id=assessment.id, user=request.user)
         messages.success(request, _("The unit is finalised; its verified score is fixed."))
     except VerificationIncomplete as exc:
-        missing = ", ".join(f"{i.component.letter}{i.order}" for i in exc.missing)
+        missing = ", ".join(indicator_code(i) for i in exc.missing)
         messages.error(request, _("%(count)s indicators are not verified yet (%(missing)s).") % {
             "count": len(exc.missing), "missing": missing})
-    except ChecklistLocked as exc:
+    except (ChecklistLocked, SurveyMissing) as exc:
         messages.error(request, str(exc))
     return redirect("verify", pk=assessment.id)

@@ -22,6 +22,7 @@ from assessments.services.workflow import assessment_submit
 
 from tests.checklists import checklist
 
+from .fieldwork_fixtures import record_no_survey
 from .test_workflow import answer_all
 
 
@@ -148,6 +149,7 @@ def in_verification(world, personas, finalise=()):
             answer_verify(assessment_id=unit.id, indicator=indicator, user=personas["assessor"],
                           verified_value=2, verified_not_applicable=False, finding="",
                           expected_version=answer.verification_version if answer else 0)
+        record_no_survey(unit, personas["assessor"])
         assessment_finalise(assessment_id=unit.id, user=personas["assessor"])
 
 
@@ -279,9 +281,18 @@ def test_finalise_page_names_verification_findings_and_survey(client, personas, 
     text = text_of(page)
     assert "48 of 48 indicators are verified." in text
     assert "2 findings recorded" in text
-    assert "No service users' survey score is entered" in text
     assert "No verification deadline was set." in text
-    form = confirm_form(page)
+    # No survey score and no reason why: finalising is refused, the page says what to do.
+    assert "The unit has no survey score: record the survey, or the reason there is none" \
+        in text
+    assert confirm_form(page) is None
+    client.post(reverse("verify-finalise", args=[unit.id]), {"confirmed": "1"})
+    unit.refresh_from_db()
+    assert unit.finalised_at is None
+    record_no_survey(unit, personas["assessor"], reason="Unit belum melaksanakan SKM")
+    text = text_of(client.get(response["Location"]))
+    assert "without survey Reason recorded: Unit belum melaksanakan SKM" in text
+    form = confirm_form(client.get(response["Location"]))
     assert form["action"] == f"/verify/{unit.id}/finalise/"
     client.post(form["action"], {"confirmed": "1"})
     unit.refresh_from_db()

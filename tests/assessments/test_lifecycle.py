@@ -17,6 +17,7 @@ from compliance.models import Methodology
 from tests.checklists import checklist
 
 from ..conftest import make_user
+from .fieldwork_fixtures import record_no_survey
 
 
 @pytest.fixture
@@ -51,11 +52,15 @@ def new_round(admin, governments):
 
 
 def verify_all(assessment, user, value):
+    """Every indicator verified at ``value``; without a survey score, the reason there is
+    none (finalising needs one or the other)."""
     for indicator in checklist().filter(active=True):
         answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
         answer_verify(assessment_id=assessment.id, indicator=indicator, user=user,
                       verified_value=value, verified_not_applicable=False, finding="",
                       expected_version=answer.verification_version if answer else 0)
+    if Assessment.objects.get(pk=assessment.pk).survey_score is None:
+        record_no_survey(assessment, user)
 
 
 @pytest.mark.django_db

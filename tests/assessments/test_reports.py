@@ -27,6 +27,7 @@ from assessments.services.verification import answer_verify, assessment_finalise
 from compliance.models import Component
 from tests.checklists import checklist
 from compliance.specs import methodology_spec
+from .fieldwork_fixtures import record_no_survey
 
 CENT = Decimal("0.01")
 INJECTION = '=HYPERLINK("http://example.org/x","klik")'
@@ -85,6 +86,7 @@ def verified_round(live_round, personas):
                           finding=FINDINGS.get((key, indicator.component.code, indicator.order),
                                                ""),
                           expected_version=0)
+        record_no_survey(units[key], personas["assessor"])
         assessment_finalise(assessment_id=units[key].id, user=personas["assessor"])
     for assessment in units.values():
         assessment.refresh_from_db()
@@ -279,9 +281,10 @@ def test_workbook_has_the_figures_of_the_page(client, verified_round, personas):
     row = dict(zip(header, [cell for cell in summary[6]]))
     verified_a = expected_unit_scores()[0]
     assert header == ["Unit", "Government", "Verified score", "Category", "Zone", "Label",
-                      "Self-score", "Gap", "Weakest components"]
+                      "Self-score", "Gap", "Weakest components", "Survey"]
     assert row["Unit"].value == "DPMPTSP Muna Barat"
     assert row["Government"].value == "Kabupaten Muna Barat"
+    assert row["Survey"].value == "without survey: Belum ada survei pengguna (data uji)"
     assert isinstance(row["Verified score"].value, float)
     assert q(row["Verified score"].value) == verified_a
     assert row["Verified score"].number_format == "0.00"
@@ -457,7 +460,7 @@ def test_rapor_costs_a_fixed_number_of_queries(live_round, django_assert_num_que
     assessment = Assessment.objects.select_related("round", "agency__government").get(
         id=live_round["assessments"]["a"].id)
     rapor(assessment)  # warms the methodology cache
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # indicators, answers, component scores, survey record
         report = rapor(assessment)
     assert len(report.indicators) == checklist().filter(active=True).count()
 

@@ -52,7 +52,9 @@ def test_government_workbook_of_a_live_round(client, personas, live_round):
         assert sheet["A4"].value.startswith("Made on ")
         assert sheet["A4"].value.endswith(" by leader")
     units = data["Units x components"]
-    assert len(units) == 3 and len(units[0]) == 5 + 14
+    assert len(units) == 3 and len(units[0]) == 5 + 14 + 1
+    assert units[0][-1] == "Survey"  # "without survey" only where verified figures show
+    assert {row[-1] for row in units[1:]} <= {None, ""}
     answers = data["Answers"]
     assert len(answers) == 1 + 2 * 48 and "Verified value" not in answers[0]
     row = next(r for r in answers if r[1] == "DPMPTSP Muna Barat" and r[2] == "g1")

@@ -13,6 +13,7 @@ from tests.checklists import checklist
 from ..assessments.test_lifecycle import (admin, sultra_units, verify_all,  # noqa: F401
                                           verifying)
 from ..conftest import make_user
+from ..assessments.fieldwork_fixtures import record_no_survey
 from .test_checklist_journey import log_in
 
 
@@ -34,6 +35,7 @@ def test_assessor_verifies_admin_publishes_leader_sees_rank(live_server, page, v
                       verified_value=3, verified_not_applicable=False, finding="",
                       expected_version=answer.verification_version)
     first, second = indicators[0], indicators[1]
+    record_no_survey(dpmptsp, assessor)
 
     log_in(page, live_server.url, "assessor")
     page.goto(f"{live_server.url}/verify/{dpmptsp.id}/")
