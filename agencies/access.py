@@ -484,6 +484,8 @@ ROUTES = {
     "home": Route(None, PUBLIC),
     "public-results": Route(None, PUBLIC),
     "public-round": Route("published_round", PUBLIC),
+    "methodology-list": Route(None, PUBLIC),
+    "methodology-detail": Route(None, PUBLIC),
     "api-rankings": Route(None, PUBLIC),
     "api-government-history": Route(None, PUBLIC),
     "ranking-index": Route(None, PUBLIC),

@@ -256,6 +256,8 @@ PATHS = {
     "government-report-xlsx": lambda w: {"round_id": w.round.pk, "pk": w.government.pk},
     "province-report-xlsx": lambda w: {"round_id": w.round.pk, "province_id": w.province.pk},
     "ranking-index": {},
+    "methodology-list": {},
+    "methodology-detail": {"code": "ombudsman-2022"},
     "ranking-national": lambda w: {"round_id": w.published.pk},
     "ranking-province": lambda w: {"round_id": w.published.pk, "province_id": w.province.pk},
     "ranking-province-xlsx": lambda w: {"round_id": w.published.pk,

@@ -114,6 +114,8 @@ def targets(w):
         "api-rankings": one(reverse("api-rankings") + "?year=2021"),
         "api-government-history": one(reverse("api-government-history", args=[gov.id])),
         "ranking-index": one(reverse("ranking-index")),
+        "methodology-list": one(reverse("methodology-list")),
+        "methodology-detail": one(reverse("methodology-detail", args=["ombudsman-2025"])),
         "ranking-national": [(reverse("ranking-national", args=[r.id]), {}, {"round": r})
                              for r in (pub, live)],
         "ranking-province": [(reverse("ranking-province", args=[r.id, province]), {},
