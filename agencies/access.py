@@ -509,6 +509,7 @@ ROUTES = {
     "evidence-add": Route("may_view_agency", None, "may_answer"),
     "evidence-remove": Route("may_view_agency", None, "may_answer"),
     "evidence-download": Route("may_view_agency", LOGIN),
+    "standing-confirm": Route("may_view_agency", None, "may_answer"),
     "checklist-submit": Route("may_view_agency", None, "may_answer"),
     "checklist-submit-confirm": Route("may_view_agency", "may_answer"),
     "checklist-return": Route("may_view_agency", None, "may_return"),

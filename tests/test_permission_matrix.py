@@ -147,6 +147,8 @@ def targets(w):
                                on_unit),
         "evidence-download": one(reverse("evidence-download", args=[w["evidence"].id]), None,
                                  on_unit),
+        "standing-confirm": one(reverse("standing-confirm", args=[a.id, w["indicator"].id]),
+                                None, on_unit),
         "checklist-submit": one(reverse("checklist-submit", args=[a.id]), {"confirmed": "1"},
                                 on_unit),
         "checklist-submit-confirm": one(reverse("checklist-submit-confirm", args=[a.id]), None,
