@@ -26,6 +26,7 @@ AUDITED = {
     "assessments_obstacle": ((), ()),
     "assessments_serviceproduct": ((), ()),
     "assessments_productsample": ((), ()),
+    "assessments_ombudsmanproduct": ((), ()),
     "agencies_membership": ((), ()),
     "agencies_province": ((), ()),
     "agencies_government": ((), ()),

@@ -150,7 +150,7 @@ AUDITED_TABLES = {
     "assessments_governmentresult", "assessments_roundgovernment", "assessments_actionitem",
     "assessments_obstacle", "agencies_membership", "agencies_agency", "agencies_province",
     "agencies_government", "agencies_alias", "auth_user", "assessments_serviceproduct",
-    "assessments_productsample",
+    "assessments_productsample", "assessments_ombudsmanproduct",
 }
 
 
