@@ -1,8 +1,8 @@
 """Deny by default: every URL the project has (walked from the resolver, so a new one is
 covered the day it is added) sends an anonymous visitor to the login page, for GET and POST,
 unless it is on the short public list: login itself, the language switch, the public results
-pages and published rankings, the methodology pages, and the JSON API of published data. Those public pages answer
-404 for a round that is not published."""
+pages and published rankings, the methodology pages, and the JSON API of published data.
+Those public pages answer 404 for a round that is not published."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 

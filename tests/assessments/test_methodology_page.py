@@ -25,10 +25,10 @@ EXPECTED = {
         ["30&nbsp;%", "17,50&nbsp;%", "Kualitas Rendah", "Asumsi", "Satu sumber"],
         ["30&nbsp;%", "17.50&nbsp;%", "Low quality", "Assumption", "Single source"]),
     "pekppp": (
-        ["24&nbsp;%", "25&nbsp;%", "18&nbsp;%", "11&nbsp;%", "10&nbsp;%", "12&nbsp;%", "4,51", "Pelayanan Prima",
-         "4.7375"],
-        ["24&nbsp;%", "25&nbsp;%", "18&nbsp;%", "11&nbsp;%", "10&nbsp;%", "12&nbsp;%", "4.51", "0–5 rubric",
-         "4.7375"]),
+        ["24&nbsp;%", "25&nbsp;%", "18&nbsp;%", "11&nbsp;%", "10&nbsp;%", "12&nbsp;%", "4,51",
+         "Pelayanan Prima", "4.7375"],
+        ["24&nbsp;%", "25&nbsp;%", "18&nbsp;%", "11&nbsp;%", "10&nbsp;%", "12&nbsp;%", "4.51",
+         "0–5 rubric", "4.7375"]),
 }
 
 
