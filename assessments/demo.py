@@ -1,5 +1,6 @@
 """Demo data for ``manage.py seed_demo``: the official list of provinces and governments,
-Sulawesi Tenggara's published results and Muna Barat's current round, written through the same
+Sulawesi Tenggara's published results and Muna Barat's current round (2026, on the 2025
+"Opini Ombudsman" methodology and instrument), written through the same
 services the app uses (the results find their governments by the import's identity rules,
 nothing is created by name). Idempotent: running it again adds nothing that is already there.
 Demo passwords live only here."""
@@ -41,6 +42,7 @@ MUNA_BARAT_OTHER_UNITS = [
     ("Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "BKPSDM", AgencyKind.OTHER),
 ]
 KENDARI = "Kota Kendari"
+CURRENT_METHODOLOGY = "ombudsman-2025"
 FINDINGS = [
     "Bukti dukung belum ditandatangani pejabat berwenang.",
     "Informasi belum dipublikasikan di laman resmi.",
@@ -109,7 +111,8 @@ def _fill(assessment, user, share, quality, rng):
     for index in chosen:
         indicator = indicators[index]
         scale = indicator.scale_max
-        weak = 0.35 if indicator.component.code in WEAK_COMPONENTS else 1.0
+        component = indicator.component.code if indicator.component else ""
+        weak = 0.35 if component in WEAK_COMPONENTS else 1.0
         value = min(scale, max(0, round(scale * quality * weak + (rng.random() - 0.5) * scale)))
         if indicator.id in answered:
             continue
@@ -185,9 +188,11 @@ def seed_demo(stdout=None):
     muna_barat = Government.objects.get(name=MUNA_BARAT)
     sampled = _agencies(muna_barat, MUNA_BARAT_UNITS)
     others = _agencies(muna_barat, MUNA_BARAT_OTHER_UNITS)
+    # The current round runs on the 2025 methodology (Opini Ombudsman) and its instrument, the
+    # methodology's default; the imported 2021 and 2022 rounds keep their own methodologies.
     round_, _created = Round.objects.get_or_create(
-        year=2026, name="Penilaian Kepatuhan 2026",
-        defaults={"methodology": Methodology.objects.get(code="ombudsman-2022"),
+        year=2026, name="Penilaian Opini Ombudsman 2026",
+        defaults={"methodology": Methodology.objects.get(code=CURRENT_METHODOLOGY),
                   "state": Round.State.SELF_ASSESSMENT,
                   "self_deadline": timezone.localdate() + timedelta(days=60),
                   "verification_deadline": timezone.localdate() + timedelta(days=120)})

@@ -480,3 +480,64 @@ class Obstacle(models.Model):
 from .models_reports import Frequency, LeaderReport, LeaderReportSetting  # noqa: E402,F401
 from .models_fieldwork import (ComplaintChannel, ComplaintRecord, Interview,  # noqa: E402,F401
                                InterviewAnswer, InterviewRole, Observation, SurveyRecord, Visit)
+
+
+class OmbudsmanProduct(models.Model):
+    """One of the Ombudsman's products addressed to a government in a round (a corrective
+    action, a suggestion, a recommendation) and its follow-up. Entered by the government's
+    coordinator, read and verified by its assessors; it feeds the 2025 indicator
+    "tindak-lanjut-produk-ombudsman" (``compliance.scoring.follow_up_value``)."""
+
+    class Kind(models.TextChoices):
+        CORRECTIVE_ACTION = "corrective_action", _("Corrective action (tindakan korektif)")
+        SUGGESTION = "suggestion", _("Suggestion (saran)")
+        RECOMMENDATION = "recommendation", _("Recommendation (rekomendasi)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Not yet followed up")
+        FOLLOWED_UP = "followed_up", _("Followed up")
+
+    government = models.ForeignKey(Government, on_delete=models.PROTECT,
+                                   related_name="ombudsman_products")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT,
+                              related_name="ombudsman_products")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reference = models.CharField(_("reference"), max_length=120)
+    issued_on = models.DateField(_("date"))
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.OPEN)
+    followed_up_on = models.DateField(_("followed up on"), null=True, blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    evidence_file = models.FileField(_("evidence file"), upload_to="ombudsman-products/%Y/",
+                                     blank=True, max_length=200)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "government", "due_on", "id"]
+        verbose_name = _("Ombudsman product")
+        verbose_name_plural = _("Ombudsman products")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "government", "reference"],
+                                    name="ombudsman_product_reference_unique"),
+            models.CheckConstraint(condition=Q(due_on__gte=models.F("issued_on")),
+                                   name="ombudsman_product_due_after_issue"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["corrective_action", "suggestion", "recommendation"]),
+                name="ombudsman_product_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(followed_up_on__isnull=True))
+                | (Q(status="followed_up") & Q(followed_up_on__isnull=False)),
+                name="ombudsman_product_followed_up_has_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference}"
+
+    @property
+    def on_time(self) -> bool:
+        return (self.status == self.Status.FOLLOWED_UP and self.followed_up_on is not None
+                and self.followed_up_on <= self.due_on)

@@ -31,6 +31,8 @@ urlpatterns = [
          name="evidence-remove"),
     path("evidence/<int:evidence_id>/download/", evidence.evidence_download,
          name="evidence-download"),
+    path("checklists/<int:pk>/standing/<int:indicator_id>/", checklist.standing_confirm_view,
+         name="standing-confirm"),
     path("checklists/<int:pk>/submit/", checklist.checklist_submit, name="checklist-submit"),
     path("checklists/<int:pk>/submit/confirm/", confirm.checklist_submit_confirm,
          name="checklist-submit-confirm"),

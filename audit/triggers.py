@@ -31,6 +31,7 @@ AUDITED = {
     "assessments_surveyrecord": (("recorded_at",), ()),
     "assessments_complaintrecord": (("recorded_at",), ()),
     "assessments_visit": ((), ()),
+    "assessments_ombudsmanproduct": ((), ()),
     "agencies_membership": ((), ()),
     "agencies_province": ((), ()),
     "agencies_government": ((), ()),

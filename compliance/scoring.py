@@ -354,3 +354,15 @@ def survey_aggregate(question_scores: Iterable) -> Decimal | None:
         if not Decimal(0) <= score <= HUNDRED:
             raise ValueError(f"question score {score} outside 0..100")
     return round2(sum(present) / len(present))
+def follow_up_value(on_time: int, due: int, scale_max: int = 3) -> int | None:
+    """The 2025 indicator "follow-up of the Ombudsman's products" from the government's
+    record: the share of its products (corrective actions, suggestions, recommendations) due
+    by now that were followed up by their due date, on the indicator's scale, rounded down
+    (0–3: all → 3, at least two thirds → 2, at least one third → 1, less → 0). None when no
+    product is due (not applicable). The app's rule: the Ombudsman publishes none
+    (assumption, docs/methodology.md)."""
+    if due <= 0:
+        return None
+    if not 0 <= on_time <= due:
+        raise ValueError("on_time must be between 0 and due")
+    return (on_time * scale_max) // due

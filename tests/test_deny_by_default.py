@@ -1,8 +1,8 @@
 """Deny by default: every URL the project has (walked from the resolver, so a new one is
 covered the day it is added) sends an anonymous visitor to the login page, for GET and POST,
 unless it is on the short public list: login itself, the language switch, the public results
-pages and published rankings, and the JSON API of published data. Those public pages answer
-404 for a round that is not published."""
+pages and published rankings, the methodology pages, and the JSON API of published data.
+Those public pages answer 404 for a round that is not published."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -11,6 +11,8 @@ PUBLIC = {
     "public-results", "public-round", "api-rankings", "api-government-history",
     "ranking-index", "ranking-national", "ranking-province", "ranking-province-xlsx",
     "ranking-national-xlsx",
+    # how each methodology scores (published rules, no figures of any government)
+    "methodology-list", "methodology-detail",
     # the one-click link of a mail: its signed token is the credential (a forged or expired
     # one is refused with 400, below)
     "notification-unsubscribe",

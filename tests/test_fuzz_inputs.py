@@ -266,6 +266,8 @@ PATHS = {
     "government-report-xlsx": lambda w: {"round_id": w.round.pk, "pk": w.government.pk},
     "province-report-xlsx": lambda w: {"round_id": w.round.pk, "province_id": w.province.pk},
     "ranking-index": {},
+    "methodology-list": {},
+    "methodology-detail": {"code": "ombudsman-2022"},
     "ranking-national": lambda w: {"round_id": w.published.pk},
     "ranking-province": lambda w: {"round_id": w.published.pk, "province_id": w.province.pk},
     "ranking-province-xlsx": lambda w: {"round_id": w.published.pk,
@@ -276,6 +278,7 @@ PATHS = {
     "evidence-add": lambda w: {"pk": w.assessment.pk, "indicator_id": w.indicator.pk},
     "evidence-remove": lambda w: {"pk": w.assessment.pk, "evidence_id": w.link.pk},
     "evidence-download": lambda w: {"evidence_id": w.evidence.pk},
+    "standing-confirm": lambda w: {"pk": w.assessment.pk, "indicator_id": w.indicator.pk},
     "checklist-submit": lambda w: {"pk": w.assessment.pk},
     "checklist-submit-confirm": lambda w: {"pk": w.assessment.pk},
     "checklist-return": lambda w: {"pk": w.assessment.pk},
@@ -666,6 +669,9 @@ POSTS = {
         {"url": url_cases(), "file": evidence_file_cases()},
         multipart_files=frozenset({"file"}), htmx=True),
     "evidence-remove": PostSpec("operator", lambda w: {}, {}),
+    # No form: the confirmation is the post itself (the world has no previous round, so the
+    # service refuses with a message).
+    "standing-confirm": PostSpec("operator", lambda w: {}, {}, base_changes=False),
     # Without confirmed=1 the step is not taken: the answer is the confirmation page, which
     # explains itself (so no error message is asked for). The world's checklist is incomplete
     # and its unit unverified, so even the confirmed post is refused here (by the service);
@@ -854,6 +860,7 @@ def test_every_pattern_has_a_target():
 def test_every_post_view_with_a_form_has_fields():
     """Every POST view of the project is in POSTS (an empty field list means no form)."""
     post_views = {"answer-save", "evidence-add", "evidence-remove", "checklist-submit",
+                  "standing-confirm",
                   "checklist-return", "verify-save", "verify-survey", "verify-finalise",
                   "action-create", "action-update", "obstacle-report", "obstacle-resolve",
                   "round-create", "round-transition", "round-government",

@@ -123,6 +123,8 @@ def targets(w):
         "api-rankings": one(reverse("api-rankings") + "?year=2021"),
         "api-government-history": one(reverse("api-government-history", args=[gov.id])),
         "ranking-index": one(reverse("ranking-index")),
+        "methodology-list": one(reverse("methodology-list")),
+        "methodology-detail": one(reverse("methodology-detail", args=["ombudsman-2025"])),
         "ranking-national": [(reverse("ranking-national", args=[r.id]), {}, {"round": r})
                              for r in (pub, live)],
         "ranking-province": [(reverse("ranking-province", args=[r.id, province]), {},
@@ -154,6 +156,8 @@ def targets(w):
                                on_unit),
         "evidence-download": one(reverse("evidence-download", args=[w["evidence"].id]), None,
                                  on_unit),
+        "standing-confirm": one(reverse("standing-confirm", args=[a.id, w["indicator"].id]),
+                                None, on_unit),
         "checklist-submit": one(reverse("checklist-submit", args=[a.id]), {"confirmed": "1"},
                                 on_unit),
         "checklist-submit-confirm": one(reverse("checklist-submit-confirm", args=[a.id]), None,

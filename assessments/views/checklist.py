@@ -21,7 +21,9 @@ from ..forms import AnswerForm, ReturnForm
 from ..lookups import assessment_or_404
 from ..rules import checklist_lock_reason, return_lock_reason
 from ..selectors.checklist import checklist, indicator_line, summary
+from ..selectors.standing import standing_offers
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
+from ..services.standing import standing_confirm
 from ..services.workflow import ChecklistIncomplete, assessment_return, assessment_submit
 from .confirm import ask_confirmation, is_confirmed
 from ..selectors.instruments import indicator_code
@@ -58,6 +60,8 @@ def checklist_view(request, pk):
         "without_evidence_count": len(data.without_evidence),
         "unanswered_count": data.unanswered_count,
         "first_unanswered": data.unanswered[0].indicator if data.unanswered else None,
+        "standing_offers": standing_offers(assessment) if is_operator and not lock_reason
+        else [],
     })
 
 
@@ -149,3 +153,22 @@ def checklist_return(request, pk):
         text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         messages.error(request, text)
     return redirect("checklist", pk=assessment.id)
+
+
+@login_required
+@require_POST
+def standing_confirm_view(request, pk, indicator_id):
+    """The operator confirms that last round's standing document is still valid: it is
+    copied to this round's answer (``services.standing``)."""
+    assessment = assessment_or_404(request.user, pk)
+    require(may_answer(request.user, assessment))
+    indicator = get_object_or_404(Indicator, id=indicator_id,
+                                  instrument_id=assessment.round.instrument_id)
+    try:
+        copied = standing_confirm(assessment_id=assessment.id, indicator=indicator,
+                                  user=request.user)
+        messages.success(request, _("Confirmed still valid: %(count)s evidence item(s) carried "
+                                    "forward.") % {"count": copied})
+    except (ValidationError, ChecklistLocked, AnswerConflict) as exc:
+        messages.error(request, exc.messages[0] if hasattr(exc, "messages") else str(exc))
+    return redirect(reverse("checklist", args=[assessment.id]) + f"#indicator-{indicator.id}")

@@ -130,6 +130,22 @@ def test_province_ranking_and_public_results(live_server, page, axe_source, sult
     assert_accessible(page, axe_source, "province ranking filtered (en)")
 
 
+@pytest.mark.parametrize("code", ["ombudsman-2016", "ombudsman-2022", "ombudsman-2025",
+                                  "pekppp"])
+def test_methodology_pages_in_both_languages(live_server, page, axe_source, transactional_db,
+                                             standard, code):
+    """The public Methodology page of each methodology, reached from the footer, without login."""
+    page.goto(f"{live_server.url}/results/")
+    page.locator("footer a[href='/methodology/']").click()
+    assert_accessible(page, axe_source, "methodology list (id)")
+    page.locator(f"main a[href='/methodology/{code}/']").click()
+    expect(page.locator("#bands tbody tr").first).to_be_visible()
+    assert_accessible(page, axe_source, f"methodology {code} (id)")
+    switch_language(page, "en")
+    expect(page.locator("#rules")).to_contain_text("Rounding")
+    assert_accessible(page, axe_source, f"methodology {code} (en)")
+
+
 def test_dashboard_rapor_comparison_and_verification(live_server, page, axe_source,
                                                      verified_round, personas):
     government = verified_round["government"]
