@@ -36,7 +36,7 @@ def test_operator_fills_attaches_and_submits_then_coordinator_returns(live_serve
 
     log_in(page, live_server.url, "operator")
     page.goto(f"{live_server.url}/checklists/{assessment.id}/")
-    expect(page.locator("#completion-text")).to_contain_text("46")
+    expect(page.locator("#completion-text")).to_have_text("46 dari 48 indikator terjawab")
 
     # Type a note in the second row, then answer the first (each saves itself): the note
     # typed meanwhile must survive.
@@ -44,7 +44,7 @@ def test_operator_fills_attaches_and_submits_then_coordinator_returns(live_serve
     page.locator(f"label[for=v-{first.id}-3]").click()
     page.locator(f"#note-{first.id}").fill("SK Bupati 2026")
     expect(page.locator(f"#answer-state-{first.id}")).to_contain_text("Tersimpan")
-    expect(page.locator("#completion-text")).to_contain_text("47")
+    expect(page.locator("#completion-text")).to_have_text("47 dari 48 indikator terjawab")
     expect(page.locator(f"#note-{second.id}")).to_have_value("masih dicari")
     expect(page.locator(f"#status-{first.id}")).to_contain_text(re.compile("evidence|bukti",
                                                                            re.I))
@@ -67,10 +67,12 @@ def test_operator_fills_attaches_and_submits_then_coordinator_returns(live_serve
     expect(page.locator("#confirm")).to_have_count(0)
     page.locator("#cannot-confirm a").first.click()
     page.locator(f"label[for=v-{second.id}-1]").click()
-    expect(page.locator("#completion-text")).to_contain_text("48")
+    # The exact count: "47 of 48" also contains "48", and the next click could race the save.
+    expect(page.locator("#completion-text")).to_have_text("48 dari 48 indikator terjawab")
     expect(page.locator(f"#answer-state-{second.id}")).to_contain_text("Tersimpan")
     page.locator("#submit-checklist").click()
-    expect(page.locator("#consequences")).to_contain_text("48")
+    expect(page.locator("#consequences li").first).to_have_text(
+        "48 dari 48 indikator sudah dijawab.")
     page.locator("#cancel").click()  # Cancel changes nothing
     expect(page.locator("#submit-checklist")).to_be_visible()
     assert Assessment.objects.get(id=assessment.id).status == "in_progress"
