@@ -98,6 +98,7 @@ ADMIN_SKIP = {("_to_field", "")}
 
 CASES = Counter()  # ("GET" | "POST", kind) -> requests sent, over the whole run
 SECONDS = Counter()  # the same -> time spent
+SENT = Counter()  # URL key -> requests sent for it (checked by test_zz_every_url_got_its_requests)
 
 
 # --- the world the URLs point into ------------------------------------------------------------
@@ -996,6 +997,7 @@ def order_by_spy():
 def _run(client, world, key):
     pattern = ALL_PATTERNS[key]
     runner = Runner(client, world)
+    sent_before = sum(CASES.values())
     before = snapshot()
     with order_by_spy() as ordered:
         _get_phase(runner, pattern, world)
@@ -1006,6 +1008,7 @@ def _run(client, world, key):
     if leaked:
         runner.failures.append(f"GET {pattern.route}: a parameter reached order_by: {leaked}")
     _post_phase(runner, pattern, world)
+    SENT[key] += sum(CASES.values()) - sent_before
     return runner.failures
 
 
@@ -1246,9 +1249,39 @@ def test_refusals_of_bad_input_are_translated(client, world):
     assert not failures, "\n".join(failures)
 
 
-def test_zz_report_case_count():
-    """Printed with -s: how many requests the run above sent, by method and kind."""
+def fewest_requests(key, world) -> int:
+    """What the walk above promises for one URL, from its own tables: a GET per persona, the
+    ids that name nothing, the hostile bodies and odd methods, and each form case (twice for
+    htmx) with the outsider's post. The query-parameter rounds come on top."""
+    pattern = ALL_PATTERNS[key]
+    args = valid_args(pattern, world)
+    callers = 1 if pattern.admin else 3
+    count = 2 if pattern.admin else len(PERSONAS)
+    count += callers * sum(1 for _variant in invalid_variants(pattern, args))
+    spec = POSTS.get(key)
+    privileged = "superuser" if pattern.admin else (spec.persona if spec else "admin")
+    count += 1 if pattern.admin or privileged == "anonymous" else 2
+    count += 0 if pattern.admin else 2  # PUT and DELETE
+    if spec:
+        cases = sum(len(resolve_cases(values, world)) for values in spec.fields.values())
+        count += cases * (2 if spec.htmx else 1) + (spec.persona != "anonymous")
+    return count
+
+
+@pytest.mark.django_db
+def test_zz_every_url_got_its_requests(world):
+    """After the walks above (zz: pytest runs a module's tests in file order): each URL they
+    covered got at least the requests the tables promise, so a phase that silently stops
+    sending fails here instead of passing with nothing tested. With -s, the counts by kind."""
     total = sum(CASES.values())
     print(f"\nfuzz requests sent: {total}: " + ", ".join(
         f"{method} {kind} {count} ({SECONDS[(method, kind)]:.1f} s)"
         for (method, kind), count in sorted(CASES.items())))
+    if not SENT:
+        pytest.skip("the fuzz walks did not run in this session (run the whole module)")
+    short_of = {key: (SENT[key], fewest_requests(key, world)) for key in SENT
+                if SENT[key] < fewest_requests(key, world)}
+    assert not short_of, f"URLs sent fewer requests than their cases (sent, promised): {short_of}"
+    if set(PROJECT_KEYS) <= set(SENT):  # the whole module ran: the project's URLs all had some
+        assert len(PROJECT_KEYS) == 70
+        assert sum(SENT[key] for key in PROJECT_KEYS) >= 70 * 11
