@@ -137,7 +137,7 @@ bench: $(VENV)/.stamp-requirements-bench
 # rules users depend on, one module at a time, then the score per module (README, "Testing").
 # Not run in CI: it takes long on 2 cores. MUTATE picks modules (mutmut's dotted names, globs),
 # e.g. make mutation MUTATE=compliance.scoring; MUTATION_CHILDREN the parallel workers.
-MUTATE ?= compliance.scoring compliance.paths assessments.rules \
+MUTATE ?= compliance.scoring compliance.paths assessments.rules agencies.access \
           compliance.spreadsheets.reading compliance.spreadsheets.writing
 MUTATION_CHILDREN ?= 1
 .PHONY: mutation
