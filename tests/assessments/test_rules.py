@@ -1,4 +1,5 @@
-"""When an operator may change a checklist (``assessments.rules.checklist_lock_reason``).
+"""When an operator may change a checklist (``assessments.rules.checklist_lock_reason``), and
+when a coordinator may send it back (``return_lock_reason``).
 
 No database: the rule reads only the round's state and deadline and the assessment's status,
 so unsaved model instances are enough. The deadline is a date, and its whole day belongs to
@@ -10,7 +11,7 @@ import pytest
 from django.utils import timezone, translation
 
 from assessments.models import Assessment, Round
-from assessments.rules import checklist_lock_reason
+from assessments.rules import checklist_lock_reason, return_lock_reason
 
 DEADLINE = date(2026, 6, 30)
 
@@ -94,3 +95,38 @@ def test_the_reason_speaks_indonesian_by_default():
     with translation.override("id"):
         assert checklist_lock_reason(assessment(), today=DEADLINE + timedelta(days=1)) == (
             "Batas waktu penilaian mandiri (30 Juni 2026) telah lewat.")
+
+
+# --- returning a checklist ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("status", "reason"), [
+    (Assessment.Status.SUBMITTED, None),
+    (Assessment.Status.NOT_STARTED, "Only a submitted checklist can be returned."),
+    (Assessment.Status.IN_PROGRESS, "Only a submitted checklist can be returned."),
+    (Assessment.Status.RETURNED, "Only a submitted checklist can be returned."),
+])
+def test_only_a_submitted_checklist_goes_back(status, reason):
+    assert return_lock_reason(assessment(status=status)) == reason
+
+
+@pytest.mark.parametrize(("state", "display"), [
+    (Round.State.DRAFT, "Draft"),
+    (Round.State.VERIFICATION, "Verification"),
+    (Round.State.PUBLISHED, "Published"),
+    (Round.State.CLOSED, "Closed"),
+])
+def test_once_verification_begins_nothing_goes_back(state, display):
+    """Submitted, but the assessors work from what was submitted: no return outside
+    self-assessment, and the round's state is said first."""
+    reason = return_lock_reason(assessment(state=state, status=Assessment.Status.SUBMITTED))
+    assert reason == (f"The round is not open for self-assessment (state: {display}); a "
+                      "checklist can no longer be returned.")
+    unsubmitted = assessment(state=state, status=Assessment.Status.IN_PROGRESS)
+    assert return_lock_reason(unsubmitted).startswith("The round is not open")
+
+
+def test_the_deadline_does_not_stop_a_return():
+    """A coordinator may return a checklist after the operators' deadline (the operator then
+    cannot change it either, but the return itself is allowed)."""
+    late = assessment(deadline=date(2020, 1, 1), status=Assessment.Status.SUBMITTED)
+    assert return_lock_reason(late) is None
