@@ -26,7 +26,6 @@ from assessments.services.rounds import round_transition
 from assessments.services.verification import answer_verify, assessment_finalise
 from compliance.models import Component
 from tests.checklists import checklist
-from compliance.specs import methodology_spec
 from .fieldwork_fixtures import record_no_survey
 
 CENT = Decimal("0.01")
@@ -129,9 +128,13 @@ def test_gap_is_verified_minus_self_at_every_level(verified_round):
     assert units[a.id].scores.over_claimed and not units[b.id].scores.over_claimed
     assert [u.assessment.id for u in result.over_claiming_units] == [a.id]
     # the bands of each side, from the methodology
-    assert units[a.id].scores.self_band.category == "A"
-    assert units[a.id].scores.verified_band.zone == methodology_spec(
-        verified_round["round"].methodology_id).band(verified_a).zone
+    # the bands of each side, as the 2022 methodology publishes them: 100.00 is A (green);
+    # 50.92 is D (32.00–53.99, red)
+    assert verified_a == Decimal("50.92")
+    assert (units[a.id].scores.self_band.category, units[a.id].scores.self_band.zone) == (
+        "A", "green")
+    assert (units[a.id].scores.verified_band.category,
+            units[a.id].scores.verified_band.zone) == ("D", "red")
 
     # government: mean of the sampled units' rounded scores, rounded half-up, on both sides
     self_government = q((Decimal("100.00") + Decimal("33.33")) / 2)
@@ -238,10 +241,8 @@ def test_rapor_page_shows_score_zone_components_and_findings(client, verified_ro
     html = response.content.decode()
     verified_a = expected_unit_scores()[0]
     summary = re.search(r'id="rapor-summary"(.*?)</dl>', html, re.S).group(1)
-    band = methodology_spec(a.round.methodology_id).band(verified_a)
     assert f"{verified_a:.2f}" in summary
-    zone_word = {"red": "Red", "yellow": "Yellow", "green": "Green"}[band.zone]
-    assert f"{band.category} · {zone_word}" in summary  # the zone is written, not only coloured
+    assert "D · Red" in summary  # 50.92 (2022 bands); the zone is written, not only coloured
     assert figures(html, "component-pengaduan") == {
         "self": Decimal("100.00"), "verified": Decimal("0.00"), "gap": Decimal("-100.00")}
     assert figures(html, "indicator-j1") == {"self": 3, "verified": 0, "gap": -3}
@@ -290,11 +291,10 @@ def test_workbook_has_the_figures_of_the_page(client, verified_round, personas):
     assert row["Verified score"].number_format == "0.00"
     assert q(row["Self-score"].value) == Decimal("100.00")
     assert q(row["Gap"].value) == q(verified_a - 100)
-    band = methodology_spec(a.round.methodology_id).band(verified_a)
-    assert row["Category"].value == band.category
-    assert row["Zone"].value == {"red": "Red", "yellow": "Yellow", "green": "Green"}[band.zone]
-    assert row["Zone"].fill.fgColor.rgb.endswith({"red": "F8696B", "yellow": "FFEB84",
-                                                  "green": "63BE7B"}[band.zone])
+    # 50.92 under the 2022 bands: D (32.00–53.99), red, "Low quality".
+    assert (row["Category"].value, row["Zone"].value, row["Label"].value) == (
+        "D", "Red", "Low quality")
+    assert row["Zone"].fill.fgColor.rgb.endswith("F8696B")
 
     components = book["Components"]
     rows = {r[0].value: r for r in components.iter_rows(min_row=6)}
