@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from agencies.models import Government
 from assessments.demo import DEMO_PASSWORD, seed_demo
 from assessments.models import Answer, Assessment, GovernmentResult, Round
+from assessments.selectors.instruments import complaint_indicators, interview_indicators
 
 OPINIONS = re.compile(r"Kualitas (Terendah|Rendah|Sedang|Tinggi|Tertinggi)")
 
@@ -58,9 +59,29 @@ def test_the_demo_round_on_the_2025_instrument_end_to_end(live_server, page, tra
     expect(page.locator("#round-state")).to_contain_text(re.compile("Verifikasi|Verification"))
 
     # The assessor verifies every indicator, enters the public-trust survey and finalises.
+    # Interview and complaint-record indicators are verified on the sources page (one interview
+    # of the head of the office; the complaint records' judgement), the rest on the sheet.
     log_in(page, live_server.url, "assessor")
+    asked = interview_indicators(round_.instrument_id)
+    judged = complaint_indicators(round_.instrument_id)
+    on_sources = {indicator.id for indicator in asked + judged}
+    page.goto(f"{live_server.url}/verify/{dpmptsp.id}/sources/")
+    if asked:
+        form = page.locator("#interview-head")
+        form.locator("input[name=interviewed_on]").fill("2026-06-15")
+        for indicator in asked:
+            form.locator(f"select[name=value_{indicator.id}]").select_option("2")
+        page.locator("#interview-save-head").click()
+        expect(page.locator("#interview-head legend .badge")).to_be_visible()
+    for indicator in judged:
+        page.locator(f"#vv-{indicator.id}-2").check()
+        page.locator(f"#verify-save-{indicator.id}").click()
+        expect(page.locator(f"#verify-{indicator.id}")).to_contain_text(
+            re.compile("Tersimpan|Saved"))
     page.goto(f"{live_server.url}/verify/{dpmptsp.id}/")
     for indicator in indicators:
+        if indicator.id in on_sources:
+            continue
         page.locator(f"#vv-{indicator.id}-2").check()
         page.locator(f"#verify-{indicator.id} button[type=submit]").click()
         expect(page.locator(f"#verify-{indicator.id}")).to_be_visible()
