@@ -295,6 +295,33 @@ def may_read_leader_reports(user, government_id) -> bool:
                                                     | scope.coordinator_governments)
 
 
+def may_read_ombudsman_products(user, government_id) -> bool:
+    """A government's record of the Ombudsman's products addressed to it (corrective actions,
+    suggestions, recommendations) and their follow-up: its coordinators, who keep it, its
+    assessors, who verify it, its leaders (read only), and administrators. Its operators are
+    in the government's scope and get 403."""
+    scope = scope_of(user)
+    return scope.administrator or government_id in (scope.coordinator_governments
+                                                    | scope.assessor_governments
+                                                    | scope.leader_governments)
+
+
+def may_keep_ombudsman_products(user, government_id) -> bool:
+    """Add, correct and delete the government's Ombudsman products: its coordinators and
+    administrators. Whether the round still takes changes (not once it is published or
+    closed) is the state rule ``ombudsman_products_lock_reason``, checked again at the write."""
+    scope = scope_of(user)
+    return scope.administrator or government_id in scope.coordinator_governments
+
+
+def may_verify_ombudsman_products(user, government_id) -> bool:
+    """Verify the government's Ombudsman products and write the follow-up indicator's
+    verified value into its units: only the assessors assigned to the government (as
+    ``may_verify``; that the round is in verification is the state rule
+    ``ombudsman_verify_lock_reason``)."""
+    return government_id in scope_of(user).assessor_governments
+
+
 # --- who is told: the recipients of notifications ------------------------------------------------
 
 def _members(role, **where):
@@ -573,6 +600,19 @@ ROUTES = {
     "obstacle-answer": Route("may_view_agency", None, "may_answer_obstacle"),
     "leader-report-list": Route("may_view_government", "may_read_leader_reports"),
     "leader-report-download": Route("may_view_government", "may_read_leader_reports"),
+    # the Ombudsman's products addressed to a government in a round, and their follow-up (the
+    # 2025 indicator "tindak-lanjut-produk-ombudsman"); a round without it: 404
+    "ombudsman-products": Route("may_view_government", "may_read_ombudsman_products",
+                                "may_keep_ombudsman_products"),
+    "ombudsman-product-edit": Route("may_view_government", "may_keep_ombudsman_products",
+                                    "may_keep_ombudsman_products"),
+    "ombudsman-product-delete": Route("may_view_government", None,
+                                      "may_keep_ombudsman_products"),
+    "ombudsman-product-evidence": Route("may_view_government", "may_read_ombudsman_products"),
+    "ombudsman-product-verify": Route("may_view_government", None,
+                                      "may_verify_ombudsman_products"),
+    "ombudsman-products-apply": Route("may_view_government", None,
+                                      "may_verify_ombudsman_products"),
     # users
     "user-list": Route(None, "may_manage_users"),
     "user-create": Route(None, "may_manage_users", "may_manage_users"),

@@ -18,9 +18,10 @@ from agencies.regions import regions_load
 from compliance.models import Methodology
 from compliance.spreadsheets.reading import read_sheet
 
-from .models import Answer, Assessment, Round, RoundGovernment
+from .models import Answer, Assessment, OmbudsmanProduct, Round, RoundGovernment
 from .selectors.instruments import round_indicators
 from .services.answers import answer_save
+from .services.ombudsman_products import ombudsman_product_add
 from .services.scores import assessment_recompute_scores, assessment_recompute_verified
 from .services.results import results_import
 
@@ -180,6 +181,35 @@ def _other_governments(round_, assessor):
             _pre_verify(assessment, assessor, rng)
 
 
+# The Ombudsman's products addressed to Muna Barat (reference, kind, days before today it was
+# issued, due, followed up or None): two followed up on time, one overdue and one not yet due,
+# so the page shows "2 of 3 due products followed up on time → value 2".
+OMBUDSMAN_PRODUCTS = [
+    ("TK/0112/SULTRA/2026", "corrective_action", 150, 90, 96),
+    ("S/0045/SULTRA/2026", "suggestion", 120, 60, 65),
+    ("R/0007/SULTRA/2026", "recommendation", 80, 20, None),
+    ("S/0093/SULTRA/2026", "suggestion", 10, -50, None),
+]
+
+
+def _ombudsman_products(round_, government, coordinator):
+    """Recorded once through the coordinator's service (a rerun finds them by reference)."""
+    today = timezone.localdate()
+    known = set(OmbudsmanProduct.objects.filter(round=round_, government=government)
+                .values_list("reference", flat=True))
+    for reference, kind, issued, due, followed in OMBUDSMAN_PRODUCTS:
+        if reference in known:
+            continue
+        ombudsman_product_add(
+            government=government, round_id=round_.id, user=coordinator, kind=kind,
+            reference=reference, issued_on=today - timedelta(days=issued),
+            due_on=today - timedelta(days=due),
+            status="followed_up" if followed is not None else "open",
+            followed_up_on=today - timedelta(days=followed) if followed is not None else None,
+            evidence_url=f"https://example.org/mubar/tindak-lanjut/{reference.split('/')[1]}"
+            if followed is not None else "")
+
+
 @transaction.atomic
 def seed_demo(stdout=None):
     regions_load()
@@ -216,6 +246,8 @@ def seed_demo(stdout=None):
         if agency.short_name != "DPMPTSP":  # the unit left for the demo's walk-through
             _pre_verify(assessment, assessor, rng)
     _other_governments(round_, assessor)
+    _ombudsman_products(round_, muna_barat,
+                        get_user_model().objects.get(username="coordinator"))
     return _logins()
 
 

@@ -33,3 +33,26 @@ def return_lock_reason(assessment: Assessment) -> str | None:
     if assessment.status != Assessment.Status.SUBMITTED:
         return _("Only a submitted checklist can be returned.")
     return None
+
+
+def ombudsman_products_lock_reason(round_: Round) -> str | None:
+    """Why a government's record of the Ombudsman's products in this round cannot change now,
+    or None when it can: it is kept from the draft through verification; once the round is
+    published (or closed) the figures it fed are fixed. A round of imported results has none."""
+    if round_.is_official:
+        return _("This round holds imported results only; it has no record of Ombudsman "
+                 "products.")
+    if round_.is_published:
+        return _("The round is published (state: %(state)s); its record of Ombudsman "
+                 "products can no longer change.") % {"state": round_.get_state_display()}
+    return None
+
+
+def ombudsman_verify_lock_reason(round_: Round) -> str | None:
+    """Why an assessor cannot verify the Ombudsman products (nor write the follow-up
+    indicator into the units) now, or None: only while the round is in verification."""
+    if round_.state != Round.State.VERIFICATION:
+        return _("The round is not in verification (state: %(state)s); the Ombudsman "
+                 "products are verified during verification.") % {
+            "state": round_.get_state_display()}
+    return None

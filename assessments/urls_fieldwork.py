@@ -1,7 +1,10 @@
-"""Service products, their sampling, and the assessor's four sources and work queue."""
+"""Service products, their sampling, the assessor's four sources and work queue, and a
+government's record of the Ombudsman's products."""
 from django.urls import path
 
-from .views import fieldwork, products, queue
+from .views import fieldwork, ombudsman_products, products, queue
+
+OMBUDSMAN = "governments/<int:pk>/rounds/<int:round_id>/ombudsman-products/"
 
 urlpatterns = [
     path("units/<int:agency_id>/products/", products.product_list, name="products"),
@@ -20,4 +23,15 @@ urlpatterns = [
     path("verify/<int:pk>/complaints/", fieldwork.complaint_save, name="source-complaint"),
     path("verify/<int:pk>/visits/", fieldwork.visit_save_view, name="source-visit"),
     path("queue/", queue.assessor_queue_view, name="assessor-queue"),
+    path(OMBUDSMAN, ombudsman_products.products_view, name="ombudsman-products"),
+    path(OMBUDSMAN + "apply/", ombudsman_products.follow_up_apply_view,
+         name="ombudsman-products-apply"),
+    path(OMBUDSMAN + "<int:product_id>/", ombudsman_products.product_edit_view,
+         name="ombudsman-product-edit"),
+    path(OMBUDSMAN + "<int:product_id>/delete/", ombudsman_products.product_delete_view,
+         name="ombudsman-product-delete"),
+    path(OMBUDSMAN + "<int:product_id>/verify/", ombudsman_products.product_verify_view,
+         name="ombudsman-product-verify"),
+    path(OMBUDSMAN + "<int:product_id>/evidence/", ombudsman_products.product_evidence_view,
+         name="ombudsman-product-evidence"),
 ]

@@ -71,6 +71,20 @@ RULES = (
         _("Published rankings (Muna Barat 2021: 13th of 15 kabupaten, 16th of 18 in the "
           "province).")),
     MethodRule(
+        "follow-up-products", _("Follow-up of the Ombudsman's products"),
+        _("The indicator “follow-up of the Ombudsman's corrective actions, suggestions and "
+          "recommendations” takes the share of the government's products due by today that "
+          "were followed up by their due date, on its 0–3 scale rounded down: all → 3, at "
+          "least two thirds → 2, at least one third → 1, less → 0; no product due → not "
+          "applicable. A product counts once followed up, whether or not an assessor has "
+          "verified it; an assessor's verification writes the value into the government's "
+          "units that are not finalised."),
+        RuleStatus.ASSUMPTION,
+        _("The 2025 instrument names the follow-up of the Ombudsman's products in the "
+          "Complaints dimension (single source); how it becomes a value is not public: the "
+          "app's rule. See docs/methodology.md."),
+        ("ombudsman-2025",)),
+    MethodRule(
         "tie-order", _("Order of tied governments"),
         _("Governments that share a rank are listed by name."),
         RuleStatus.ASSUMPTION,

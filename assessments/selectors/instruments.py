@@ -1,6 +1,8 @@
 """The indicators a round asks for: those of the round's instrument (``Round.instrument``),
 active, in checklist order. Every page, export and service that lists or counts a round's
 indicators reads them here, so that no two places disagree on what the checklist is."""
+from django.db.models import Exists, OuterRef
+
 from compliance.models import Indicator, SourceKind
 
 
@@ -56,3 +58,22 @@ def product_indicators(instrument_id: int) -> list[Indicator]:
 def complaint_indicators(instrument_id: int) -> list[Indicator]:
     """The per-unit indicators judged from the unit's complaint records."""
     return _by_source(instrument_id, source_kind=SourceKind.COMPLAINT_RECORD, per_product=False)
+
+
+FOLLOW_UP_INDICATOR = "tindak-lanjut-produk-ombudsman"
+
+
+def follow_up_indicator(instrument_id: int) -> Indicator | None:
+    """The 2025 indicator "follow-up of the Ombudsman's products" of an instrument, if it asks
+    for it: its value comes from the government's record of those products
+    (``selectors.ombudsman_products``), not from a unit's checklist."""
+    return (Indicator.objects.filter(instrument_id=instrument_id, active=True,
+                                     code=FOLLOW_UP_INDICATOR, per_product=False)
+            .select_related("dimension").first())
+
+
+def asks_follow_up():
+    """A queryset filter for rounds (``Round.objects.filter(asks_follow_up())``): those whose
+    instrument has the follow-up indicator."""
+    return Exists(Indicator.objects.filter(instrument_id=OuterRef("instrument_id"), active=True,
+                                           code=FOLLOW_UP_INDICATOR, per_product=False))

@@ -16,6 +16,7 @@ from compliance.models import Indicator, SourceKind
 from ..models import (Assessment, ComplaintRecord, Interview, Observation, ProductSample, Round,
                       SurveyRecord, Visit)
 from .fieldwork import INTERVIEWS_NEEDED
+from .instruments import FOLLOW_UP_INDICATOR
 
 LIVE_STATES = (Round.State.SELF_ASSESSMENT, Round.State.VERIFICATION)
 
@@ -122,8 +123,15 @@ def assessor_queue(user, params) -> dict:
                  .values_list("instrument_id", flat=True).distinct())
     rows = [QueueRow(assessment=a, interviews_needed=INTERVIEWS_NEEDED
                      if a.round.instrument_id in asking else 0) for a in assessments]
+    following_up = set(Indicator.objects.filter(instrument_id__in=instruments, active=True,
+                                                code=FOLLOW_UP_INDICATOR, per_product=False)
+                       .values_list("instrument_id", flat=True).distinct())
+    # The governments and rounds shown whose Ombudsman products feed an indicator (the
+    # products page is one per government and round, not per unit).
+    ombudsman = list(dict.fromkeys((a.agency.government, a.round) for a in assessments
+                                   if a.round.instrument_id in following_up))
     return {
-        "rows": rows, "chosen": chosen,
+        "rows": rows, "chosen": chosen, "ombudsman": ombudsman,
         "governments": list(Government.objects.filter(id__in=government_ids)
                             .order_by("name").values_list("id", "name")),
         "sorts": list(SORTS), "statuses": STATUSES, "missing_choices": MISSING,

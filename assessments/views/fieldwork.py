@@ -10,14 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from agencies.access import may_read_verification, may_verify, require
+from agencies.access import (may_read_ombudsman_products, may_read_verification, may_verify,
+                             require)
 
 from ..forms_fieldwork import (ComplaintForm, InterviewForm, ObservationForm, SurveyForm,
                                VisitForm)
 from ..lookups import assessment_or_404
 from ..models import ProductSample
 from ..selectors.fieldwork import unit_sources
-from ..selectors.instruments import interview_indicators, product_indicators
+from ..selectors.instruments import (follow_up_indicator, interview_indicators,
+                                     product_indicators)
 from ..services.answers import AnswerConflict, ChecklistLocked
 from ..services.fieldwork import (complaint_record_save, interview_record, observation_record,
                                   parse_decimal, round_period, survey_record, visit_lock_reason,
@@ -44,6 +46,10 @@ def sources_view(request, pk):
         "can_plan": writer and not visit_lock_reason(assessment),
         "can_verify": writer and not lock_reason, "period_start": start, "period_end": end,
         "options": value_options(3), **data,
+        # The government's Ombudsman products feed one of this round's indicators.
+        "ombudsman_products": may_read_ombudsman_products(
+            request.user, assessment.agency.government_id)
+        and follow_up_indicator(assessment.round.instrument_id) is not None,
     })
 
 

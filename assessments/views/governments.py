@@ -2,13 +2,15 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from agencies.access import (government_or_404, may_compare, may_see_unpublished, may_verify,
-                             may_view_agency, may_watch_progress)
+from agencies.access import (government_or_404, may_compare, may_read_ombudsman_products,
+                             may_see_unpublished, may_verify, may_view_agency,
+                             may_watch_progress)
 
 from ..models import Round
 from ..selectors.dashboard import government_dashboard
 from ..selectors.governments import (choose_round, government_history, government_rounds,
                                      live_rounds, round_units)
+from ..selectors.ombudsman_products import follow_up_rounds
 
 
 def live_round_rights(user, live):
@@ -56,6 +58,9 @@ def government_detail(request, pk):
                        if may_compare(request.user, government.id, row.round)},
         "can_watch_progress": may_watch_progress(request.user, government.id),
         "live_rounds": live,
+        # Rounds whose instrument asks for the follow-up of the Ombudsman's products.
+        "ombudsman_rounds": follow_up_rounds(government)
+        if may_read_ombudsman_products(request.user, government.id) else [],
     })
 
 
