@@ -45,6 +45,9 @@ TABLE = {
     "may_keep_products":            row(T,  F,   F,    F,    F,    F,    T,    F),
     "may_sample_products":          row(F,  F,   T,    T,    F,    F,    T,    F),
     "may_use_assessor_queue":       row(F,  F,   F,    T,    F,    F,    F,    F),
+    "may_read_ombudsman_products":  row(F,  F,   T,    T,    T,    F,    T,    F),
+    "may_keep_ombudsman_products":  row(F,  F,   T,    F,    F,    F,    T,    F),
+    "may_verify_ombudsman_products": row(F, F,   F,    T,    F,    F,    F,    F),
 }
 
 
@@ -81,6 +84,12 @@ def asked(personas, live_round):
         "may_keep_products": lambda u: access.may_keep_products(u, unit.agency),
         "may_sample_products": lambda u: access.may_sample_products(u, unit),
         "may_use_assessor_queue": access.may_use_assessor_queue,
+        "may_read_ombudsman_products": lambda u: access.may_read_ombudsman_products(
+            u, government.id),
+        "may_keep_ombudsman_products": lambda u: access.may_keep_ombudsman_products(
+            u, government.id),
+        "may_verify_ombudsman_products": lambda u: access.may_verify_ombudsman_products(
+            u, government.id),
     }
     users = {name: user or AnonymousUser() for name, user in personas.items()}
     return {rule: {name: bool(ask(users[name])) for name in PERSONAS}

@@ -49,6 +49,7 @@ from agencies.models import Agency, Alias, Government, Membership, Province
 from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, ComplaintRecord,
                                 ComponentScore, Evidence, GovernmentResult, Interview,
                                 InterviewAnswer, InterviewRole, Observation, Obstacle,
+                                OmbudsmanProduct,
                                 ProductSample, Round, RoundGovernment, RoundTransition,
                                 ServiceProduct, SurveyRecord, Visit)
 from compliance.instrument_io.export import choose_instrument, instrument_workbook
@@ -165,6 +166,15 @@ def build_world():
         instrument=round_.instrument, dimension=round_.instrument.dimensions.first(),
         code="fuzz-pp", order=99, text_id="Produk", text_en="Product", scale="0_3",
         per_product=True)
+    Indicator.objects.create(  # the round's Ombudsman products page needs it to be asked for
+        instrument=round_.instrument, dimension=round_.instrument.dimensions.first(),
+        code="tindak-lanjut-produk-ombudsman", order=98, text_id="Tindak lanjut",
+        text_en="Follow-up", scale="0_3")
+    ombudsman = OmbudsmanProduct(government=government, round=round_, kind="suggestion",
+                                 reference="S/1/2026", issued_on="2026-01-05",
+                                 due_on="2026-02-05")
+    ombudsman.evidence_file.save("x.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    ombudsman.save()
     from assessments.models import LeaderReport
     from notifications.models import Notification
     report_file = default_storage.save("leader-reports/fuzz.xlsx", ContentFile(b"PK"))
@@ -175,7 +185,7 @@ def build_world():
         file=default_storage.save("exports/fuzz/rapor.xlsx", ContentFile(b"PK")),
         filename="rapor.xlsx", content_type="application/octet-stream",
         expires_at=timezone.now() + timedelta(days=7))
-    return SimpleNamespace(job=job,
+    return SimpleNamespace(job=job, ombudsman=ombudsman,
         notification=Notification.objects.create(
             recipient=personas["operator"], kind="returned", params={"agency": agency.name},
             dedupe_key="fuzz:1"),
@@ -302,6 +312,16 @@ PATHS = {
     "source-complaint": lambda w: {"pk": w.assessment.pk},
     "source-visit": lambda w: {"pk": w.assessment.pk},
     "assessor-queue": {},
+    "ombudsman-products": lambda w: {"pk": w.government.pk, "round_id": w.round.pk},
+    "ombudsman-products-apply": lambda w: {"pk": w.government.pk, "round_id": w.round.pk},
+    "ombudsman-product-edit": lambda w: {"pk": w.government.pk, "round_id": w.round.pk,
+                                         "product_id": w.ombudsman.pk},
+    "ombudsman-product-delete": lambda w: {"pk": w.government.pk, "round_id": w.round.pk,
+                                           "product_id": w.ombudsman.pk},
+    "ombudsman-product-verify": lambda w: {"pk": w.government.pk, "round_id": w.round.pk,
+                                           "product_id": w.ombudsman.pk},
+    "ombudsman-product-evidence": lambda w: {"pk": w.government.pk, "round_id": w.round.pk,
+                                             "product_id": w.ombudsman.pk},
 }
 ADMIN_ARGS = {
     "object_id": lambda w, route: str(w.group.pk if "/group/" in route else w.superuser.pk),
@@ -401,7 +421,7 @@ SNAPSHOT_MODELS = [Province, Government, Alias, Agency, Membership, Round, Round
                    RoundTransition, Assessment, ComponentScore, Answer, Evidence, ChecklistEvent,
                    ActionItem, Obstacle, GovernmentResult, Instrument, Dimension, Indicator,
                    RubricLevel, ServiceProduct, ProductSample, Interview, InterviewAnswer,
-                   Observation, SurveyRecord, ComplaintRecord, Visit]
+                   Observation, SurveyRecord, ComplaintRecord, Visit, OmbudsmanProduct]
 USER_FIELDS = ["id", "username", "password", "first_name", "last_name", "email", "is_active",
                "is_staff", "is_superuser"]
 
@@ -547,6 +567,11 @@ def url_cases():
            ["https://example.org/ok", "javascript:alert(1)"]]
     good = ["https://example.org/?q=%3Cscript%3E", "https://例え.jp/" + UNI]
     return [(v, True) for v in bad] + [(v, False) for v in good]
+
+
+def optional_url_cases():
+    """A link that may be left empty (an Ombudsman product's evidence link)."""
+    return [case for case in url_cases() if case[0] != ""] + [("", False)]
 
 
 def survey_cases():
@@ -835,6 +860,33 @@ POSTS = {
                                "visit": ""},
         {"planned_on": date_cases(required=True), "done_on": date_cases(),
          "note": text_cases(300), "visit": id_cases()}),
+    "ombudsman-products": PostSpec(
+        "coordinator", lambda w: {"kind": "corrective_action", "reference": "TK/9/2026",
+                                  "issued_on": "2026-01-05", "due_on": "2026-02-05",
+                                  "status": "open", "followed_up_on": "", "evidence_url": ""},
+        {"kind": choice_cases(OmbudsmanProduct.Kind.values),
+         "reference": text_cases(120, required=True),
+         "issued_on": date_cases(required=True), "due_on": date_cases(required=True),
+         "status": choice_cases(OmbudsmanProduct.Status.values),
+         "followed_up_on": date_cases() + [("2026-01-20", True)],  # a date while open
+         "evidence_url": optional_url_cases(), "evidence_file": evidence_file_cases()},
+        multipart_files=frozenset({"evidence_file"})),
+    "ombudsman-product-edit": PostSpec(
+        "coordinator", lambda w: {"kind": "suggestion", "reference": "S/1/2026-b",
+                                  "issued_on": "2026-01-05", "due_on": "2026-02-05",
+                                  "status": "open", "followed_up_on": "", "evidence_url": ""},
+        {"kind": choice_cases(OmbudsmanProduct.Kind.values),
+         "reference": text_cases(120, required=True),
+         "issued_on": date_cases(required=True), "due_on": date_cases(required=True),
+         "status": choice_cases(OmbudsmanProduct.Status.values),
+         "followed_up_on": date_cases(), "evidence_url": optional_url_cases(),
+         "evidence_file": evidence_file_cases(), "remove_file": boolean_cases()},
+        multipart_files=frozenset({"evidence_file"})),
+    "ombudsman-product-delete": PostSpec("coordinator", lambda w: {}, {}),
+    "ombudsman-product-verify": PostSpec("assessor", lambda w: {}, {},
+                                         state=Round.State.VERIFICATION),
+    "ombudsman-products-apply": PostSpec("assessor", lambda w: {}, {},
+                                         state=Round.State.VERIFICATION),
     "set_language": PostSpec(
         "anonymous", lambda w: {"language": "en", "next": "/"},
         {"language": [(v, False) for v in HOSTILE],
@@ -870,7 +922,9 @@ def test_every_post_view_with_a_form_has_fields():
                   "government-aliases", "login", "logout", "set_language", "products",
                   "product-update", "product-sample", "product-answer-save",
                   "source-interview", "source-observation", "source-survey",
-                  "source-complaint", "source-visit"}
+                  "source-complaint", "source-visit", "ombudsman-products",
+                  "ombudsman-product-edit", "ombudsman-product-delete",
+                  "ombudsman-product-verify", "ombudsman-products-apply"}
     assert post_views <= set(POSTS)
 
 
@@ -1283,5 +1337,5 @@ def test_zz_every_url_got_its_requests(world):
                 if SENT[key] < fewest_requests(key, world)}
     assert not short_of, f"URLs sent fewer requests than their cases (sent, promised): {short_of}"
     if set(PROJECT_KEYS) <= set(SENT):  # the whole module ran: the project's URLs all had some
-        assert len(PROJECT_KEYS) == 95
-        assert sum(SENT[key] for key in PROJECT_KEYS) >= 95 * 11
+        assert len(PROJECT_KEYS) == 101
+        assert sum(SENT[key] for key in PROJECT_KEYS) >= 101 * 11
