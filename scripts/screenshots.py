@@ -85,6 +85,8 @@ def pages_of(persona, w):
     verified = [("verification", f"/verify/{w['disdukcapil']}/"),
                 ("comparison", f"/governments/{gov}/rounds/{w['live']}/comparison/"),
                 ("rapor", f"/checklists/{w['disdukcapil']}/rapor/")]
+    ombudsman = [("ombudsman-products",
+                  f"/governments/{gov}/rounds/{w['live']}/ombudsman-products/")]
     rounds = [("rounds", "/rounds/"), ("round", f"/rounds/{w['live']}/"),
               ("round-government", f"/rounds/{w['live']}/governments/{gov}/")]
     return {
@@ -92,12 +94,12 @@ def pages_of(persona, w):
         "operator": [("home", "/")] + checklist + government + rankings
         + [("products", f"/units/{w['dpmptsp_agency']}/products/")],
         "coordinator": [("home", "/")] + checklist + board + government + rankings
-        + [("sample", f"/checklists/{w['dpmptsp']}/sample/")],
+        + [("sample", f"/checklists/{w['dpmptsp']}/sample/")] + ombudsman,
         "leader": [("home", "/")] + government + board + rankings + public
         + [("exports", "/exports/")],
         "assessor": [("home", "/"), ("queue", "/queue/"),
                      ("sources", f"/verify/{w['disdukcapil']}/sources/")]
-        + verified + government + board + rankings,
+        + verified + government + board + rankings + ombudsman,
         "admin": [("home", "/")] + rounds + checklist + verified + board + government
         + rankings + [("ranking-live", f"/rankings/{w['live']}/{prov}/")],
     }[persona]

@@ -308,8 +308,11 @@ def test_a_verify_post_outside_verification_says_why_and_writes_nothing(client, 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(reverse("ombudsman-product-verify", args=[
         opini["government"].id, opini["round"].id, product.id]), follow=True)
-    assert "The round is not in verification (state: Self-assessment)" in \
-        response.content.decode()
+    assert [str(message) for message in response.context["messages"]] == [
+        "The round is not in verification (state: Self-assessment); the Ombudsman products "
+        "are verified during verification."]
+    product.refresh_from_db()
+    assert product.verified_at is None
     assert not Answer.objects.filter(indicator=opini["indicator"]).exists()
 
 

@@ -5,14 +5,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency, Government, Membership
-from assessments.models import Answer, Assessment, GovernmentResult, Round
+from assessments.models import Answer, Assessment, GovernmentResult, OmbudsmanProduct, Round
+from assessments.selectors.ombudsman_products import follow_up
 from assessments.selectors.governments import government_history, live_rounds
 
 
 def counts():
     return {model.__name__: model.objects.count() for model in (
         Government, Agency, Round, Assessment, Answer, GovernmentResult, Membership,
-        get_user_model())}
+        OmbudsmanProduct, get_user_model())}
 
 
 @pytest.mark.django_db
@@ -53,3 +54,7 @@ def test_seed_demo_is_idempotent_and_tells_the_muna_barat_story(settings):
     assert [row.round.methodology.code for row in history] == ["ombudsman-2016",
                                                                "ombudsman-2022"]
     assert dpmptsp.answered_count == 5  # 65 % of the eight indicators, rounded
+    # Four Ombudsman products: two followed up on time, one overdue, one not yet due.
+    assert first["OmbudsmanProduct"] == 4
+    result = follow_up(government_id=mubar.id, round_id=live.round.id)
+    assert (result.due, result.on_time, result.value) == (3, 2, 2)
