@@ -44,7 +44,10 @@ def checklist_rows():
             yield {"code": f"{row['component']}-{row['order']}", "component": row["component"],
                    "order": int(row["order"]), "text_id": row["text_id"],
                    "text_en": row["text_en"], "evidence_id": row["evidence_id"],
-                   "evidence_en": row["evidence_en"]}
+                   "evidence_en": row["evidence_en"],
+                   # a document that stays valid from year to year (the service standard
+                   # decree, the maklumat), offered to carry forward (an app choice)
+                   "standing": row.get("standing") == "true"}
 
 
 def indicator_rows(spec):
