@@ -91,7 +91,8 @@ def instrument_new_version(*, instrument: Instrument, version: str, name_id: str
         methodology_id=instrument.methodology_id, code=instrument.code, version=version,
         name_id=name_id or instrument.name_id, name_en=name_en or instrument.name_en,
         purpose=instrument.purpose, status=instrument.status,
-        source_note=instrument.source_note, is_default=False)
+        source_note=instrument.source_note, source_note_id=instrument.source_note_id,
+        is_default=False)
     copy.full_clean()
     copy.save()
     dimensions = {}

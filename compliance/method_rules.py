@@ -1,7 +1,9 @@
 """The rules every methodology applies besides its weights and bands: rounding, band lookup,
 the government's score and ranking with ties, each with its status and source
 (docs/methodology.md, "Rules across methodologies"). Kept as data so the public Methodology
-page states them beside the figures they govern; ``compliance/scoring.py`` implements them."""
+page states them beside the figures they govern; ``compliance/scoring.py`` implements them.
+Their texts and source notes are translated through the catalogue (locale/), not kept twice
+like the data files' ``source_note``/``source_note_id``."""
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,11 @@ class MethodRule:
 
     def get_status_display(self):
         return RuleStatus(self.status).label
+
+    @property
+    def localized_source_note(self):
+        """As the data's rules (``SourceNoted``): the note in the active language."""
+        return str(self.source_note)
 
 
 RULES = (

@@ -65,15 +65,39 @@ def status_field():
 
 
 def source_note_field():
-    return models.TextField(_("source"), blank=True,
+    """The English source note (the field keeps its first name: data files, workbooks and code
+    call it ``source_note``); ``source_note_id`` is the Indonesian one."""
+    return models.TextField(_("source (English)"), blank=True,
                             help_text=_("Where the rule comes from, and how sure it is."))
+
+
+def source_note_id_field():
+    return models.TextField(_("source (Indonesian)"), blank=True,
+                            help_text=_("Where the rule comes from, and how sure it is."))
+
+
+def note_in(language, english, indonesian):
+    """The note in ``language`` (Indonesian unless it is English), else in the other language:
+    a rule whose note is written in one language only still says where it comes from."""
+    if (language or "id")[:2] == "en":
+        return english or indonesian
+    return indonesian or english
+
+
+class SourceNoted:
+    """A rule with a source note in English (``source_note``) and Indonesian
+    (``source_note_id``)."""
+
+    @property
+    def localized_source_note(self):
+        return note_in(get_language(), self.source_note, self.source_note_id)
 
 
 def status_valid(name):
     return models.CheckConstraint(condition=Q(status__in=RuleStatus.values), name=name)
 
 
-class Methodology(Bilingual, models.Model):
+class Methodology(Bilingual, SourceNoted, models.Model):
     """How answers become scores and scores become bands, for one era of the assessment.
 
     ``scale_max`` is the top of the indicator scale (1 for yes/no, 3 or 5 for rubrics).
@@ -92,6 +116,7 @@ class Methodology(Bilingual, models.Model):
     last_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
     status = status_field()
     source_note = source_note_field()
+    source_note_id = source_note_id_field()
 
     class Meta:
         ordering = ["first_year", "code"]
@@ -118,7 +143,7 @@ class Zone(models.TextChoices):
     GREEN = "green", _("Green")
 
 
-class Band(Bilingual, models.Model):
+class Band(Bilingual, SourceNoted, models.Model):
     """A score band; the lower bound is inclusive and on the methodology's published scale.
 
     ``zone`` is blank for a methodology that publishes no zones (PEKPPP publishes grades only):
@@ -133,6 +158,7 @@ class Band(Bilingual, models.Model):
     zone = models.CharField(_("zone"), max_length=10, choices=Zone.choices, blank=True)
     status = status_field()
     source_note = source_note_field()
+    source_note_id = source_note_id_field()
 
     class Meta:
         ordering = ["methodology", "lower_bound"]
@@ -153,7 +179,7 @@ class Band(Bilingual, models.Model):
 
 
 
-class Instrument(Bilingual, models.Model):
+class Instrument(Bilingual, SourceNoted, models.Model):
     """One version of an instrument of a methodology: its dimensions and indicators.
 
     An instrument is versioned data: a change is a new row (same ``code``, new ``version``),
@@ -180,6 +206,7 @@ class Instrument(Bilingual, models.Model):
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     status = status_field()
     source_note = source_note_field()
+    source_note_id = source_note_id_field()
     is_default = models.BooleanField(_("default of its methodology"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -217,7 +244,7 @@ def default_instrument(methodology_id):
         Instrument.Purpose.ASSESSMENT)
 
 
-class Dimension(Bilingual, models.Model):
+class Dimension(Bilingual, SourceNoted, models.Model):
     """A weighted part of an instrument (2022+: Input, Process, Output, Complaints; PEKPPP's
     aspects). Its indicators point to it (``Indicator.dimension``).
 
@@ -247,6 +274,7 @@ class Dimension(Bilingual, models.Model):
                               default=Rollup.POINTS)
     status = status_field()
     source_note = source_note_field()
+    source_note_id = source_note_id_field()
 
     class Meta:
         ordering = ["instrument", "order", "id"]
@@ -285,7 +313,7 @@ class SourceKind(models.TextChoices):
     SECONDARY_DATA = "secondary_data", _("Secondary data")
 
 
-class Indicator(Bilingual, models.Model):
+class Indicator(Bilingual, SourceNoted, models.Model):
     """One item of an instrument, in one of its dimensions; the evidence hint tells operators
     what to attach, the guidance how the item is judged.
 
@@ -318,6 +346,7 @@ class Indicator(Bilingual, models.Model):
     standing = models.BooleanField(_("standing document (carried forward)"), default=False)
     status = status_field()
     source_note = source_note_field()
+    source_note_id = source_note_id_field()
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -22,12 +22,15 @@ from django.apps import apps as global_apps
 DATA = Path(__file__).resolve().parent / "data"
 INSTRUMENTS = DATA / "instruments"
 
-INSTRUMENT_FIELDS = ("name_id", "name_en", "purpose", "status", "source_note", "is_default")
+INSTRUMENT_FIELDS = ("name_id", "name_en", "purpose", "status", "source_note", "source_note_id",
+                     "is_default")
 DIMENSION_FIELDS = ("order", "name_id", "name_en", "is_survey", "rollup", "status",
-                    "source_note")
+                    "source_note", "source_note_id")
 INDICATOR_FIELDS = ("order", "text_id", "text_en", "evidence_id", "evidence_en", "guidance_id",
                     "guidance_en", "scale", "source_kind", "per_product", "standing", "status",
-                    "source_note")
+                    "source_note", "source_note_id")
+BAND_FIELDS = ("category", "label_id", "label_en", "zone", "status", "source_note",
+               "source_note_id")
 
 
 def instrument_files():
@@ -44,7 +47,10 @@ def checklist_rows():
             yield {"code": f"{row['component']}-{row['order']}", "component": row["component"],
                    "order": int(row["order"]), "text_id": row["text_id"],
                    "text_en": row["text_en"], "evidence_id": row["evidence_id"],
-                   "evidence_en": row["evidence_en"]}
+                   "evidence_en": row["evidence_en"],
+                   # a document that stays valid from year to year (the service standard
+                   # decree, the maklumat), offered to carry forward (an app choice)
+                   "standing": row.get("standing") == "true"}
 
 
 def indicator_rows(spec):
@@ -72,14 +78,16 @@ def load_instrument(spec, apps=global_apps):
     instrument, _ = Instrument.objects.update_or_create(
         code=spec["code"], version=spec["version"],
         defaults={"methodology": Methodology.objects.get(code=spec["methodology"]),
-                  **{key: spec[key] for key in INSTRUMENT_FIELDS if key in spec}},
+                  **_known(Instrument, {key: spec[key] for key in INSTRUMENT_FIELDS
+                                        if key in spec})},
     )
     dimensions = {}
     for dim in spec["dimensions"]:
         dimensions[dim["code"]], _ = Dimension.objects.update_or_create(
             instrument=instrument, code=dim["code"],
             defaults={"weight": Decimal(dim["weight"]),
-                      **{key: dim[key] for key in DIMENSION_FIELDS if key in dim}},
+                      **_known(Dimension, {key: dim[key] for key in DIMENSION_FIELDS
+                                           if key in dim})},
         )
     for row in indicator_rows(spec):
         indicator, _ = Indicator.objects.update_or_create(
@@ -88,7 +96,7 @@ def load_instrument(spec, apps=global_apps):
                 "dimension": dimensions[row["dimension"]],
                 "component": components[row["component"]] if row.get("component") else None,
                 "weight": Decimal(row.get("weight", "1")),
-                **{key: row[key] for key in INDICATOR_FIELDS if key in row},
+                **_known(Indicator, {key: row[key] for key in INDICATOR_FIELDS if key in row}),
             },
         )
         for level in row.get("rubric", ()):
@@ -125,14 +133,15 @@ def _methodology_specs():
 
 
 def _known(model, values):
-    """Only the fields the (possibly historical) model has: the first data migration runs before
-    the status fields exist, with the same data file."""
+    """Only the fields the (possibly historical) model has: earlier data migrations run with
+    the same data files before the status fields (0005) and the Indonesian source notes (0010)
+    exist."""
     names = {field.name for field in model._meta.get_fields()}
     return {key: value for key, value in values.items() if key in names}
 
 
 def load_methodologies(apps=global_apps, schema_editor=None):
-    """Upsert the methodologies and their bands (with status and source note) from
+    """Upsert the methodologies and their bands (with status and source notes) from
     methodologies.json; the instruments (with their dimensions) are loaded by ``load_standard``."""
     Methodology = apps.get_model("compliance", "Methodology")
     Band = apps.get_model("compliance", "Band")
@@ -145,11 +154,11 @@ def load_methodologies(apps=global_apps, schema_editor=None):
                 "first_year": spec["first_year"], "last_year": spec["last_year"],
                 "status": spec.get("status", "assumption"),
                 "source_note": spec.get("source_note", ""),
+                "source_note_id": spec.get("source_note_id", ""),
             }),
         )
         for band in spec["bands"]:
             Band.objects.update_or_create(
                 methodology=methodology, lower_bound=Decimal(band["lower_bound"]),
-                defaults=_known(Band, {key: band[key] for key in (
-                    "category", "label_id", "label_en", "zone", "status", "source_note")}),
+                defaults=_known(Band, {key: band[key] for key in BAND_FIELDS if key in band}),
             )

@@ -61,6 +61,7 @@ class Mix:
         self.attempts = {}  # (assessment, indicator) -> notes sent
         self.lock = threading.Lock()
         self.acknowledged = 0  # 200-acknowledged saves (self.acks keeps the last per answer)
+        self.saved = {}  # request id -> upstream, of every acknowledged save (the audit check)
 
     # -- plumbing --
 
@@ -119,6 +120,7 @@ class Mix:
         if acked:
             with self.lock:
                 self.acknowledged += 1
+                self.saved[reply.request_id] = reply.upstream
                 self.acks[(assessment, indicator)] = (int(found[str(indicator)]), value, note,
                                                       reply.request_id, reply.upstream)
         return reply, acked, int(found.get(str(indicator), version))
@@ -421,15 +423,16 @@ class Mix:
         return lost, superseded
 
     def audit(self):
-        by_request = {request: (key, upstream)
-                      for key, (_v, _val, _n, request, upstream) in self.acks.items()}
+        # Every acknowledged save, not only the last per answer: the load phase ends with one
+        # instance killed, so the last saves all come from the other one.
+        by_request = dict(self.saved)
         with self.database() as connection, connection.cursor() as cursor:
             cursor.execute("SELECT request_id, actor FROM audit_entry WHERE request_id = ANY(%s) "
                            "AND table_name = 'assessments_answer'", [sorted(by_request)])
             found = dict(cursor.fetchall())
         connection.close()
         missing = sorted(set(by_request) - set(found))
-        instances = {by_request[r][1] for r in found}
+        instances = {by_request[r] for r in found}
         self.check("audit trail: every acknowledged save has its entry (request id, operator)",
                    not missing and instances >= self.instances
                    and all(re.fullmatch(r"user:\d+:operator2?", actor)

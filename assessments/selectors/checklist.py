@@ -104,24 +104,36 @@ def group_blocks(indicators, make_line, scores) -> list:
     return list(blocks.values())
 
 
-def checklist(assessment: Assessment) -> Checklist:
-    spec = methodology_spec(assessment.round.methodology_id)
-    indicators = checklist_indicators_with_components(assessment)
+SCORE_FIELDS = {"self": "self_score", "verified": "verified_score"}
+
+
+def sheet_blocks(assessment: Assessment, side: str, leave_out=frozenset()) -> list:
+    """The one path both sheets read: the per-unit indicators (less ``leave_out``) grouped in
+    blocks, each line with the unit's answer row (the operator's value and the assessor's
+    side by side) and evidence, each block with the stored score of ``side`` ("self" for the
+    operator's checklist, "verified" for the assessor's sheet). Four queries."""
+    indicators = [indicator for indicator in checklist_indicators_with_components(assessment)
+                  if indicator.id not in leave_out]
     answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment,
                                                                 product_sample__isnull=True)}
     evidence = evidence_by_indicator(assessment)
     scores = dict(ComponentScore.objects.filter(assessment=assessment)
-                  .values_list("component_id", "self_score"))
-    blocks = group_blocks(indicators, lambda indicator: IndicatorLine(
+                  .values_list("component_id", SCORE_FIELDS[side]))
+    return group_blocks(indicators, lambda indicator: IndicatorLine(
         indicator=indicator, answer=answers.get(indicator.id),
         evidence=evidence.get(indicator.id, [])), scores)
+
+
+def checklist(assessment: Assessment) -> Checklist:
+    spec = methodology_spec(assessment.round.methodology_id)
+    blocks = sheet_blocks(assessment, "self")
     instrument = instrument_spec(assessment.round.instrument_id)
     samples = sample_progress(assessment, "self") if instrument.has_per_product else []
     total = answer_slot_count(assessment.round.instrument_id, len(samples))
     per_product_answered = sum(sample.done for sample in samples)
     return Checklist(
         assessment=assessment, blocks=blocks,
-        scale_max=instrument_spec(assessment.round.instrument_id).scale_max,
+        scale_max=instrument.scale_max,
         completion=completion(sum(block.answered for block in blocks) + per_product_answered,
                               total),
         band=spec.band(assessment.self_score),

@@ -5,10 +5,9 @@ sources page (``selectors.fieldwork``)."""
 from compliance.scoring import completion
 from compliance.specs import instrument_spec, methodology_spec
 
-from ..models import Answer, ComponentScore, ProductSample, SurveyRecord
-from .checklist import IndicatorLine, checklist_indicators_with_components, group_blocks
+from ..models import ProductSample, SurveyRecord
+from .checklist import sheet_blocks
 from .instruments import answer_slot_count, complaint_indicators, interview_indicators
-from .checklist import evidence_by_indicator
 
 
 def verification_sheet(assessment):
@@ -18,16 +17,7 @@ def verification_sheet(assessment):
     from_sources = {indicator.id for indicator in
                     interview_indicators(assessment.round.instrument_id)
                     + complaint_indicators(assessment.round.instrument_id)}
-    indicators = [indicator for indicator in checklist_indicators_with_components(assessment)
-                  if indicator.id not in from_sources]
-    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment,
-                                                                product_sample__isnull=True)}
-    evidence = evidence_by_indicator(assessment)
-    scores = dict(ComponentScore.objects.filter(assessment=assessment)
-                  .values_list("component_id", "verified_score"))
-    blocks = group_blocks(indicators, lambda indicator: IndicatorLine(
-        indicator=indicator, answer=answers.get(indicator.id),
-        evidence=evidence.get(indicator.id, [])), scores)
+    blocks = sheet_blocks(assessment, "verified", leave_out=from_sources)
     samples = ProductSample.objects.filter(assessment=assessment).count()
     return {
         "blocks": blocks,

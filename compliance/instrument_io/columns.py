@@ -11,12 +11,13 @@ SHEETS = (INSTRUMENT, DIMENSIONS, INDICATORS, RUBRIC, BANDS)
 
 COLUMNS = {
     INSTRUMENT: ("methodology", "code", "version", "name_id", "name_en", "purpose", "status",
-                 "source_note"),
+                 "source_note", "source_note_id"),
     DIMENSIONS: ("code", "order", "name_id", "name_en", "weight", "is_survey", "rollup",
-                 "status", "source_note"),
+                 "status", "source_note", "source_note_id"),
     INDICATORS: ("code", "dimension", "order", "component", "text_id", "text_en",
                  "evidence_id", "evidence_en", "guidance_id", "guidance_en", "weight", "scale",
-                 "source_kind", "per_product", "standing", "active", "status", "source_note"),
+                 "source_kind", "per_product", "standing", "active", "status", "source_note",
+                 "source_note_id"),
     RUBRIC: ("indicator", "level", "description_id", "description_en"),
     BANDS: ("lower_bound", "upper_bound", "category", "label_id", "label_en", "zone"),
 }

@@ -139,7 +139,8 @@ def _instrument(check, sheet, methodology, version):
         methodology=methodology, code=row.get("code", ""), version=version or row.get(
             "version", ""), name_id=row.get("name_id", ""), name_en=row.get("name_en", ""),
         purpose=row.get("purpose", ""), status=row.get("status") or "assumption",
-        source_note=row.get("source_note", ""), is_default=False)
+        source_note=row.get("source_note", ""),
+        source_note_id=row.get("source_note_id", ""), is_default=False)
     check.model(INSTRUMENT, number, instrument, ["methodology"])
     if Instrument.objects.filter(code=instrument.code, version=instrument.version).exists():
         check.add(INSTRUMENT, number, "version", _(
@@ -165,7 +166,8 @@ def _dimensions(check, sheet):
             weight=check.decimal(DIMENSIONS, number, row, "weight", required=True),
             is_survey=check.boolean(DIMENSIONS, number, row, "is_survey"),
             rollup=row.get("rollup") or Dimension.Rollup.POINTS,
-            status=row.get("status") or "assumption", source_note=row.get("source_note", ""))
+            status=row.get("status") or "assumption", source_note=row.get("source_note", ""),
+            source_note_id=row.get("source_note_id", ""))
         if dimension.order is None:
             dimension.order = position
         if dimension.weight is not None and dimension.weight < 0:
@@ -205,7 +207,8 @@ def _indicators(check, sheet, dimensions):
             per_product=check.boolean(INDICATORS, number, row, "per_product"),
             standing=check.boolean(INDICATORS, number, row, "standing"),
             active=check.boolean(INDICATORS, number, row, "active", default=True),
-            status=row.get("status") or "assumption", source_note=row.get("source_note", ""))
+            status=row.get("status") or "assumption", source_note=row.get("source_note", ""),
+            source_note_id=row.get("source_note_id", ""))
         if indicator.order is None:
             indicator.order = position
         if indicator.weight is not None and indicator.weight <= 0:

@@ -151,7 +151,8 @@ def test_every_relation_to_a_government_is_moved():
     assert sorted(f"{fk.model._meta.label}.{fk.name}" for fk in relations()) == [
         "agencies.Agency.government", "agencies.Membership.government",
         "assessments.GovernmentResult.government", "assessments.LeaderReport.government",
-        "assessments.LeaderReportSetting.government", "assessments.RoundGovernment.government"]
+        "assessments.LeaderReportSetting.government", "assessments.OmbudsmanProduct.government",
+        "assessments.RoundGovernment.government"]
 
 
 @pytest.mark.django_db
@@ -241,3 +242,29 @@ def test_a_closed_round_refuses_the_merge_and_nothing_changes(split, live_round)
         government_merge(keep=split["mubar"], drop=split["twin"], by=None)
     assert Government.objects.filter(id=split["twin"].id).exists()
     assert Agency.objects.get(id=split["unit"].id).government_id == split["twin"].id
+
+
+@pytest.mark.django_db
+def test_ombudsman_products_move_and_a_reference_twice_is_refused(split, personas, live_round):
+    """The Ombudsman's products addressed to the copy move to the kept government; the same
+    reference under both in one round is a clash, refused with nothing changed."""
+    from datetime import date
+
+    from assessments.models import OmbudsmanProduct
+
+    def product(government, reference):
+        return OmbudsmanProduct.objects.create(
+            government=government, round=live_round["round"], kind="suggestion",
+            reference=reference, issued_on=date(2026, 3, 2), due_on=date(2026, 5, 2))
+
+    moved = product(split["twin"], "B/0112/LM.12-25/III/2026")
+    product(split["mubar"], "B/0200/LM.12-25/IV/2026")
+    government_merge(keep=split["mubar"], drop=split["twin"], by=personas["admin"])
+    assert OmbudsmanProduct.objects.get(id=moved.id).government == split["mubar"]
+
+    copy = Government.objects.create(province=split["mubar"].province, level=Level.KABUPATEN,
+                                     name="Kabupaten Mubar")
+    clash = product(copy, "B/0200/LM.12-25/IV/2026")
+    with pytest.raises(ValidationError, match="Ombudsman product"):
+        government_merge(keep=split["mubar"], drop=copy, by=personas["admin"])
+    assert OmbudsmanProduct.objects.get(id=clash.id).government == copy

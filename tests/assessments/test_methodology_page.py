@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from compliance.models import Methodology
+from compliance.models import Band, Indicator, Methodology
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,42 @@ def test_constant_queries(django_assert_num_queries):
         page("pekppp", "en")
     with django_assert_num_queries(5):
         page("ombudsman-2022", "en")
+
+
+# PEKPPP's grade A band and its first indicator (Kebijakan Pelayanan's SK standar pelayanan):
+# their source notes as the data files write them in each language.
+NOTES = {
+    "id": ("Huruf, batas, dan sebutan predikat sesuai yang diumumkan.",
+           "Bobot 17 % dalam aspeknya sesuai yang diumumkan (satu sumber: 17, 14, 7, 14, 10, 17, "
+           "7, 7, 7 atas sembilan indikator). Rubrik 0–5 dari INSTRUMENTS.md §4 (satu sumber)"),
+    "en": ("Grade letter, bounds and label as published.",
+           "Weight 17 % of the aspect as published (single source: 17, 14, 7, 14, 10, 17, 7, 7, "
+           "7 over nine indicators). Rubric 0–5 from INSTRUMENTS.md §4 (single source)"),
+}
+
+
+def section(html, name):
+    return html.split(f'id="{name}"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_source_notes_are_in_the_readers_language(language):
+    html = page("pekppp", language)
+    band, indicator = NOTES[language]
+    assert band in section(html, "bands")
+    assert indicator in section(html, "dimension-kebijakan")
+    other = NOTES["en" if language == "id" else "id"]
+    assert other[0] not in html and other[1] not in html
+    methodology = html.split('id="methodology-source"')[1].split("</p>")[0]
+    assert ("enam aspek 24/25/18/11/10/12 %" in methodology) == (language == "id")
+    assert ("six aspects 24/25/18/11/10/12 %" in methodology) == (language == "en")
+
+
+def test_a_note_missing_in_one_language_shows_in_the_other():
+    Band.objects.filter(methodology__code="pekppp", category="A").update(source_note_id="")
+    Indicator.objects.filter(instrument__code="pekppp-assessment",
+                             code="standar-pelayanan").update(source_note="")
+    id_html, en_html = page("pekppp", "id"), page("pekppp", "en")
+    assert NOTES["en"][0] in section(id_html, "bands")
+    assert NOTES["id"][0] in section(id_html, "bands")  # grade F's note is still Indonesian
+    assert NOTES["id"][1] in section(en_html, "dimension-kebijakan")

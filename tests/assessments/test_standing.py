@@ -16,9 +16,9 @@ def carried(live_round, personas):
     standing pledge answered in the new round already, and a non-standing item."""
     indicators = list(checklist().filter(active=True).order_by("component__number", "order"))
     decree, pledge, plain = indicators[0], indicators[1], indicators[2]
-    for indicator in (decree, pledge):
-        indicator.standing = True
-        indicator.save(update_fields=["standing"])
+    # The shipped checklist marks them (no test set-up): the decree and the maklumat stand.
+    assert (decree.code, decree.standing, pledge.code, pledge.standing, plain.standing) == (
+        "dasar_hukum-1", True, "dasar_hukum-2", True, False)
     previous_round = Round.objects.create(
         year=2025, name="Penilaian 2025", state=Round.State.SELF_ASSESSMENT,
         methodology=Methodology.objects.get(code="ombudsman-2022"))
@@ -77,3 +77,16 @@ def test_only_the_units_operator_may_confirm(client, personas, carried):
     client.force_login(personas["operator_b"])
     assert client.post(url).status_code == 404
     assert not Evidence.objects.filter(assessment=unit).exists()
+
+
+@pytest.mark.parametrize("code", ["app-checklist-ombudsman-2016", "app-checklist-ombudsman-2022",
+                                  "app-checklist-pekppp"])
+def test_the_shipped_checklists_mark_the_decree_and_the_maklumat_as_standing(code):
+    """Each app checklist's standing documents: the seven indicators set in the service
+    standard decree (SK standar pelayanan) and the signed maklumat; nothing else."""
+    from compliance.models import Indicator
+
+    assert sorted(Indicator.objects.filter(instrument__code=code, standing=True)
+                  .values_list("code", flat=True)) == [
+        "biaya-1", "dasar_hukum-1", "dasar_hukum-2", "jangka_waktu-1", "pengaduan-1",
+        "persyaratan-1", "produk-1", "prosedur-1"]

@@ -98,6 +98,39 @@ def test_pekppp_workbook_holds_the_published_figures():
     assert sheets["instrument"][1][:3] == ["pekppp", "pekppp-assessment", "2022"]
 
 
+def test_the_workbook_carries_the_source_notes_in_both_languages():
+    sheets = cells(shipped("pekppp-assessment"))
+    for name in ("instrument", "dimensions", "indicators"):
+        assert sheets[name][0][-2:] == ["source_note", "source_note_id"]
+    assert sheets["instrument"][1][-1].startswith("PEKPPP sebagaimana diumumkan: enam aspek")
+    first = sheets["indicators"][1]
+    assert first[0] == "standar-pelayanan"
+    assert first[-2].startswith("Weight 17 % of the aspect as published")
+    assert first[-1].startswith("Bobot 17 % dalam aspeknya sesuai yang diumumkan")
+    data = changed(shipped("pekppp-assessment"), "dimensions", 2, "source_note_id",
+                   "Bobot aspek menurut catatan baru.")
+    imported = instrument_import(sheets=read_workbook(data, "i.xlsx"), methodology_code="pekppp",
+                                 version="notes")
+    kebijakan = imported.dimensions.get(code="kebijakan")
+    assert kebijakan.source_note_id == "Bobot aspek menurut catatan baru."
+    assert kebijakan.source_note.startswith("Aspect weight as published since 2022")
+
+
+def test_a_workbook_without_indonesian_notes_still_imports():
+    """A workbook exported before the Indonesian notes has no source_note_id columns."""
+    workbook = load_workbook(io.BytesIO(shipped("pekppp-assessment")))
+    for name in ("instrument", "dimensions", "indicators"):
+        sheet = workbook[name]
+        sheet.delete_cols([c.value for c in sheet[1]].index("source_note_id") + 1)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    imported = instrument_import(sheets=read_workbook(buffer.getvalue(), "i.xlsx"),
+                                 methodology_code="pekppp", version="old-file")
+    indicator = imported.indicators.get(code="standar-pelayanan")
+    assert (imported.source_note_id, indicator.source_note_id) == ("", "")
+    assert indicator.source_note.startswith("Weight 17 % of the aspect as published")
+
+
 def test_commands_export_and_import(tmp_path):
     path = tmp_path / "pekppp.xlsx"
     out = io.StringIO()
