@@ -268,7 +268,7 @@ def page_cases(fx, repeat):
     spec.append((f"checklist page ({counts['per_unit']} per-unit indicators; "
                  f"{counts['instrument']})",
                  get(op_client, f"/checklists/{assessment_id}/", b"answer-"), None, True, False))
-    if counts["samples"]:
+    if counts["samples"] and counts["per_product"]:
         first_sample = counts["samples"][0]
         spec.append((f"sampled product page ({counts['per_product']} per-product indicators, "
                      f"product 1 of {len(counts['samples'])})",

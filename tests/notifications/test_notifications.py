@@ -264,8 +264,8 @@ def test_one_report_costs_a_fixed_number_of_queries(people, live_round, committe
     keys already taken (1), the notifications (1) and the mails (1), one insert each; then the
     mail delivered in-process: claimed (1), read with its recipient, mail language and
     notification (1), marked sent (1): 17. Two more leaders, one who wants mail and one the
-    digest: the same writes, and one more mail delivered (3): 20. (Before: 23 for one leader,
-    and 7 more per leader.)"""
+    digest: the same writes, and one more mail delivered (3): 20. (The code before: 23 and
+    38.)"""
     from django.contrib.auth import get_user_model
     from django.contrib.contenttypes.models import ContentType
 
