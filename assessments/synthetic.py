@@ -1,8 +1,10 @@
 """A deterministic synthetic nation for performance work (``manage.py generate_national``).
 
 38 provinces shaped like Indonesia's (416 kabupaten, 98 kota and the 38 provincial governments
-at scale 1), about 35 agencies per government, one current round with every checklist fully
-answered, and three earlier rounds of official results. Government zones follow the 2022
+at scale 1), about 35 agencies per government, each with two service products, one current
+round on the assessing body's 2022–2024 instrument (``ombudsman-2022-assessment``: per-unit
+indicators once, per-product ones for each of the unit's two sampled products) with every
+answer given, and three earlier rounds of official results. Government zones follow the 2022
 national result (46 % green, 43 % yellow, 11 % red): each government is given a zone by quota
 and its units' answers are drawn until the mean of its sampled units lands in it.
 
@@ -32,12 +34,13 @@ from django.utils import timezone
 from agencies.identity import name_key
 from agencies.models import Agency, AgencyKind, Government, Level, Province
 from agencies.regions import official_provinces
-from compliance.models import Methodology, default_instrument
+from compliance.models import Instrument, Methodology
 from compliance.scoring import government_score, round2
 from compliance.specs import instrument_spec, methodology_spec
 
-from .models import (Answer, Assessment, ComponentScore, GovernmentResult, Round,
-                     RoundGovernment)
+from .models import (Answer, Assessment, ComponentScore, GovernmentResult, ProductSample, Round,
+                     RoundGovernment, ServiceProduct)
+from .services.products import default_products
 from .services.rounds import default_sample
 from .services.scores import checklist_indicators, compute_unit
 
@@ -56,6 +59,11 @@ OFFICIAL_RANGES = {"green": (78.5, 97.0), "yellow": (54.5, 77.5), "red": (25.0, 
 OFFICIAL_YEARS = (2022, 2023, 2024)
 CURRENT_YEAR = 2026
 METHODOLOGY = "ombudsman-2022"
+# The current round's instrument: the assessing body's 2022–2024 one, whose Process indicators
+# are answered per sampled service product (the app checklist, "app-checklist-ombudsman-2022",
+# has none; ``--instrument`` builds a nation on it, which the set-based recompute can score).
+DEFAULT_INSTRUMENT = "ombudsman-2022-assessment"
+PRODUCTS = 2  # service products per agency, all sampled in the current round (INSTRUMENTS.md §1)
 MARKER = "data sintetis"
 DEFAULT_SEED = 2022
 DEFAULT_AGENCIES = 35
@@ -94,6 +102,21 @@ OTHER_OFFICES = [
 # Where the synthetic governments are weak: what Muna Barat's leaders named (the worked example
 # of the demo data).
 WEAK_COMPONENTS = ("sarana", "kompetensi", "jumlah_pelaksana")
+# Each agency's two service products by its kind: an administrative product and a service
+# ("jasa") one, the typical sample of INSTRUMENTS.md §1. Names say "Sintetis" like the rest.
+PRODUCT_NAMES = {
+    AgencyKind.DPMPTSP: ("Izin Usaha Sintetis", "Konsultasi Perizinan Sintetis"),
+    AgencyKind.DISDUKCAPIL: ("Akta Kelahiran Sintetis", "Perekaman KTP-el Sintetis"),
+    AgencyKind.PENDIDIKAN: ("Legalisasi Ijazah Sintetis", "Layanan Informasi Sekolah Sintetis"),
+    AgencyKind.KESEHATAN: ("Izin Praktik Tenaga Kesehatan Sintetis",
+                           "Layanan Kesehatan Rujukan Sintetis"),
+    AgencyKind.SOSIAL: ("Surat Keterangan Tidak Mampu Sintetis",
+                        "Layanan Rehabilitasi Sosial Sintetis"),
+    AgencyKind.PUSKESMAS: ("Surat Keterangan Sehat Sintetis",
+                           "Pemeriksaan Kesehatan Umum Sintetis"),
+    AgencyKind.OTHER: ("Surat Rekomendasi Sintetis", "Layanan Informasi Publik Sintetis"),
+}
+PRODUCT_KINDS = (ServiceProduct.Kind.ADMINISTRATIVE, ServiceProduct.Kind.SERVICES)
 
 
 class NonSyntheticData(Exception):
@@ -109,10 +132,25 @@ class Params:
     scale: float = 1.0
     seed: int = DEFAULT_SEED
     agencies: int = DEFAULT_AGENCIES
+    instrument: str = DEFAULT_INSTRUMENT  # the code of the current round's instrument
 
-    def current_round_name(self) -> str:
+    def current_round_name(self, instrument: Instrument) -> str:
+        """The mark of the nation's parameters: a nation is reused only under the same name
+        (the instrument's version and the products per unit are part of it, so the nation of
+        an earlier generator, without products, is refused instead of reused)."""
         return (f"Penilaian nasional {CURRENT_YEAR} ({MARKER}; skala {self.scale:g}, "
-                f"benih {self.seed}, {self.agencies} unit)")
+                f"benih {self.seed}, {self.agencies} unit, {instrument.code} "
+                f"{instrument.version}, {PRODUCTS} produk)")
+
+
+def current_instrument(params: Params) -> Instrument:
+    """The instrument the current round uses: the methodology's instrument of that code (its
+    default version when several exist, else the newest)."""
+    found = (Instrument.objects.filter(methodology__code=METHODOLOGY, code=params.instrument)
+             .order_by("-is_default", "-created_at", "-id").first())
+    if found is None:
+        raise ValueError(f"no instrument {params.instrument!r} of {METHODOLOGY}")
+    return found
 
 
 def official_round_name(year: int) -> str:
@@ -122,11 +160,24 @@ def official_round_name(year: int) -> str:
 # --- the plan: names, shapes and qualities, drawn before anything is written ------------------
 
 @dataclass
+class PlannedProduct:
+    name: str
+    kind: str
+    id: int | None = None
+
+
+@dataclass
 class PlannedAgency:
     name: str
     short_name: str
     kind: str
     id: int | None = None
+    products: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.products:
+            self.products = [PlannedProduct(name, kind) for name, kind in
+                             zip(PRODUCT_NAMES[self.kind], PRODUCT_KINDS)][:PRODUCTS]
 
 
 @dataclass
@@ -248,6 +299,15 @@ def check_identity(plan: Plan) -> None:
 
 # --- the database: refuse, reuse, or build ------------------------------------------------------
 
+def answer_slots(indicators) -> list:
+    """The answers one unit holds, in checklist order: (indicator, None) for a per-unit
+    indicator, and (indicator, 1 … PRODUCTS) for a per-product one (the sampled products in
+    their order)."""
+    return [(indicator, product) for indicator in indicators
+            for product in ((None,) if not indicator.per_product
+                            else range(1, PRODUCTS + 1))]
+
+
 def check_database(params: Params) -> str:
     """"empty", "reuse" (this very nation is complete), or an exception explaining the refusal."""
     if Province.objects.filter(synthetic=False).exists() or \
@@ -257,21 +317,24 @@ def check_database(params: Params) -> str:
             "did not write); generate_national only runs on an empty or synthetic database.")
     if not Province.objects.exists() and not Round.objects.exists():
         return "empty"
-    current = Round.objects.filter(name=params.current_round_name()).first()
+    instrument = current_instrument(params)
+    current = Round.objects.filter(name=params.current_round_name(instrument)).first()
     if current is None:
         existing = Round.objects.filter(is_official=False).values_list("name", flat=True).first()
         raise OtherNation(
             f"A different synthetic nation is here ({existing or 'incomplete'}); drop the "
             "database (or flush it) to build another one.")
     plan = build_plan(params)
-    methodology = Methodology.objects.get(code=METHODOLOGY)
-    indicators = len(checklist_indicators(default_instrument(methodology.id)))
-    expected = (len(plan.provinces), plan.agency_count, plan.agency_count * indicators)
-    found = (Province.objects.count(), Agency.objects.count(),
+    slots = len(answer_slots(checklist_indicators(instrument.id)))
+    agencies = plan.agency_count
+    expected = (len(plan.provinces), agencies, agencies * PRODUCTS, agencies * PRODUCTS,
+                agencies * slots)
+    found = (Province.objects.count(), Agency.objects.count(), ServiceProduct.objects.count(),
+             ProductSample.objects.filter(assessment__round=current).count(),
              Answer.objects.filter(assessment__round=current).count())
-    if found[:2] != expected[:2] or found[2] < expected[2]:
-        raise OtherNation(f"The synthetic nation here is incomplete or altered "
-                          f"(provinces, agencies, answers {found}; expected {expected}).")
+    if found[:4] != expected[:4] or found[4] < expected[4]:
+        raise OtherNation(f"The synthetic nation here is incomplete or altered (provinces, "
+                          f"agencies, products, samples, answers {found}; expected {expected}).")
     return "reuse"
 
 
@@ -319,23 +382,39 @@ def _copy_or_bulk(model, rows: list[dict], now: datetime, batch_size: int = 5000
 
 @dataclass
 class UnitDraw:
-    values: list  # per indicator, in checklist order: int, or None for N/A
+    values: list  # per answer slot (``answer_slots``): int, or None for N/A
     result: object  # compute_unit's UnitResult
 
 
-def _draw_unit(rng, indicators, instrument, target, offsets) -> UnitDraw:
+SAMPLE_KEYS = list(range(1, PRODUCTS + 1))  # the samples' places while their ids are unknown
+
+
+def _draw_unit(rng, slots, indicators, instrument, target, offsets) -> UnitDraw:
+    """Draw a value for every answer slot and score the unit with the app's ``compute_unit``.
+    The products are keyed by their place in the sample (1, 2) until the samples are written;
+    ``compute_unit`` only matches answers to products by key, so the figures are the ones it
+    gives for the real sample ids (the bench and the tests check it on every unit)."""
     values, answers = [], {}
-    for indicator in indicators:
+    for indicator, product in slots:
+        key = indicator.id if product is None else (indicator.id, product)
         scale = indicator.scale_max
         if rng.random() < NOT_APPLICABLE_SHARE:
             values.append(None)
-            answers[indicator.id] = (None, True)
+            answers[key] = (None, True)
             continue
-        p = min(0.99, max(0.02, (target + offsets[indicator.component_code]) / 100))
+        p = min(0.99, max(0.02, (target + offsets[_offset_key(indicator)]) / 100))
         value = sum(1 for _ in range(scale) if rng.random() < p)
         values.append(value)
-        answers[indicator.id] = (value, False)
-    return UnitDraw(values=values, result=compute_unit(indicators, answers, instrument))
+        answers[key] = (value, False)
+    products = SAMPLE_KEYS if instrument.has_per_product else []
+    return UnitDraw(values=values,
+                    result=compute_unit(indicators, answers, instrument, products=products))
+
+
+def _offset_key(indicator) -> str:
+    """Where an indicator's strength is drawn: its component, or (for the 2022 instrument's
+    indicators that concern none) its dimension."""
+    return indicator.component_code or indicator.dimension
 
 
 def _component_offsets(rng, codes) -> dict:
@@ -349,17 +428,19 @@ def _draw_government(rng, government, sampled_ids, indicators, spec, instrument)
     mock score) falls in the zone the plan gave the government."""
     low, high = CURRENT_TARGETS[government.zone]
     target = rng.uniform(low, high)
-    codes = sorted({i.component_code for i in indicators})
+    codes = sorted({_offset_key(i) for i in indicators})
     offsets = _component_offsets(rng, codes)
+    slots = answer_slots(indicators)
     draws = {}
     for agency in government.agencies:
         if agency.id not in sampled_ids:
             unit_target = target + rng.gauss(0, 10)
-            draws[agency.id] = _draw_unit(rng, indicators, instrument, unit_target, offsets)
+            draws[agency.id] = _draw_unit(rng, slots, indicators, instrument, unit_target,
+                                          offsets)
     sampled = [a for a in government.agencies if a.id in sampled_ids]
     for _attempt in range(MAX_REDRAWS):
         for agency in sampled:
-            draws[agency.id] = _draw_unit(rng, indicators, instrument,
+            draws[agency.id] = _draw_unit(rng, slots, indicators, instrument,
                                           target + rng.gauss(0, 6), offsets)
         score = government_score(draws[a.id].result.score for a in sampled)
         band = spec.band(score)
@@ -394,9 +475,10 @@ def generate(params: Params, log=print) -> dict:
         return {"status": "reused", "seconds": round(time.perf_counter() - started, 1)}
     methodology = Methodology.objects.get(code=METHODOLOGY)
     spec = methodology_spec(methodology.id)
-    instrument_id = default_instrument(methodology.id)
-    instrument = instrument_spec(instrument_id)
-    indicators = checklist_indicators(instrument_id)
+    chosen = current_instrument(params)
+    instrument = instrument_spec(chosen.id)
+    indicators = checklist_indicators(chosen.id)
+    slots = answer_slots(indicators)
     plan = build_plan(params)
     now = timezone.now()
     timings = {}
@@ -417,6 +499,12 @@ def generate(params: Params, log=print) -> dict:
             for g in plan.governments for a in g.agencies], batch_size=5000)
         for planned, row in zip(planned_agencies, agencies):
             planned.id = row.id
+        planned_products = [p for a in planned_agencies for p in a.products]
+        products = ServiceProduct.objects.bulk_create([
+            ServiceProduct(agency_id=a.id, name=p.name, kind=p.kind)
+            for a in planned_agencies for p in a.products], batch_size=5000)
+        for planned, row in zip(planned_products, products):
+            planned.id = row.id
         timings["structure"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
@@ -429,8 +517,8 @@ def generate(params: Params, log=print) -> dict:
 
         mark = time.perf_counter()
         current = Round.objects.create(
-            year=CURRENT_YEAR, name=params.current_round_name(), methodology=methodology,
-            state=Round.State.SELF_ASSESSMENT)
+            year=CURRENT_YEAR, name=params.current_round_name(chosen), methodology=methodology,
+            instrument=chosen, state=Round.State.SELF_ASSESSMENT)
         RoundGovernment.objects.bulk_create(
             [RoundGovernment(round=current, government_id=g.id) for g in plan.governments],
             batch_size=5000)
@@ -455,14 +543,24 @@ def generate(params: Params, log=print) -> dict:
                        self_score=_rounded(draws[a.id].result.score),
                        answered_count=draws[a.id].result.answered)
             for a in planned_agencies], batch_size=5000)
+        # Every unit's products sampled in the order the sampling page proposes (one of each
+        # kind, administrative first): the samples' places 1, 2 of the draws.
+        samples = ProductSample.objects.bulk_create([
+            ProductSample(assessment_id=assessment.id, product_id=product.id, order=order)
+            for agency, assessment in zip(planned_agencies, assessments)
+            for order, product in enumerate(default_products(agency.products, PRODUCTS),
+                                            start=1)], batch_size=5000)
+        sample_ids = {(row.assessment_id, row.order): row.id for row in samples}
         timings["assessments"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
         answers, scores, answer_count = [], [], 0
         for agency, assessment in zip(planned_agencies, assessments):
             draw = draws.pop(agency.id)
-            for indicator, value in zip(indicators, draw.values):
+            for (indicator, product), value in zip(slots, draw.values):
                 answers.append({"assessment_id": assessment.id, "indicator_id": indicator.id,
+                                "product_sample_id": None if product is None
+                                else sample_ids[(assessment.id, product)],
                                 "value": value, "not_applicable": value is None})
             for component_id, score in draw.result.component_scores.items():
                 scores.append({"assessment_id": assessment.id, "component_id": component_id,
@@ -480,7 +578,8 @@ def generate(params: Params, log=print) -> dict:
     if connection.vendor == "postgresql":
         mark = time.perf_counter()
         with connection.cursor() as cursor:
-            for model in (Answer, ComponentScore, Assessment, Agency, GovernmentResult):
+            for model in (Answer, ComponentScore, Assessment, Agency, GovernmentResult,
+                          ServiceProduct, ProductSample):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
         timings["analyze"] = time.perf_counter() - mark
     return {
@@ -488,7 +587,9 @@ def generate(params: Params, log=print) -> dict:
         "governments": len(plan.governments),
         "levels": {str(level): sum(1 for g in plan.governments if g.level == level)
                    for level in (Level.PROVINSI, Level.KABUPATEN, Level.KOTA)},
-        "agencies": len(planned_agencies), "answers": answer_count,
+        "agencies": len(planned_agencies), "products": len(products),
+        "product_samples": len(samples), "answers": answer_count,
+        "instrument": f"{chosen.code} {chosen.version}", "answers_per_unit": len(slots),
         "current_round": current.id, "zones": zones,
         "seconds": round(time.perf_counter() - started, 1),
         "timings": {key: round(value, 1) for key, value in timings.items()},

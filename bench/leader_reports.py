@@ -1,14 +1,17 @@
 """Bench: the leaders' periodic reports of every government of the synthetic nation, in one
-process, the way the daily job makes them (each government's report and mail in turn; the mails
-go to Django's in-memory backend so nothing leaves the machine).
+process, the way the daily job makes them (each government's report and mail in turn, each
+called as ``leader_report_task`` calls it, outside any transaction; the mails go to Django's
+in-memory backend so nothing leaves the machine).
 
     DATABASE_URL=postgres://…/<a synthetic nation> DEBUG=true \\
         .venv/bin/python bench/leader_reports.py [--obstacles 3] [--leaders 1]
 
 Before measuring it gives each government ``--leaders`` leader accounts (with an address) and
 each of its first agencies ``--obstacles`` open obstacles and an overdue action, so that the
-reports have rows. Prints the count, the total time, the peak memory (ru_maxrss) and the CPU
-time of the report processes (on a shared machine the wall time measures the neighbours too)."""
+reports have rows. Prints the count, the total time, the peak memory (ru_maxrss), the CPU
+time of the report processes (on a shared machine the wall time measures the neighbours too),
+and the round trips per report: SQL statements, and write transactions (explicit commits, and
+writes made in autocommit, each its own transaction)."""
 import argparse
 import multiprocessing
 import os
@@ -83,12 +86,16 @@ def main():
     cpu = children.ru_utime + children.ru_stime
     made, mails, peaks = (sum(r[0] for r in results), sum(r[1] for r in results),
                           [r[2] for r in results])
+    queries, commits = sum(r[3] for r in results), sum(r[4] for r in results)
     print(f"governments: {len(ids)}  reports made: {made}  mails: {mails}  "
           f"processes: {args.processes}")
     print(f"total: {seconds:.1f} s  per report: {1000 * seconds / max(made, 1):.0f} ms  "
           f"peak memory per process: {max(peaks):.0f} MB (sum {sum(peaks):.0f} MB)")
     print(f"cpu: {cpu:.1f} s in the report processes (PostgreSQL's own not counted); load "
           f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"round trips: {queries / max(made, 1):.1f} queries and {commits / max(made, 1):.1f} "
+          f"write commits per report ({queries} and {commits} for {made} reports, the mails' "
+          f"delivery included); cpu per report: {1000 * cpu / max(made, 1):.0f} ms")
 
 
 def sent_mails(government_ids):
@@ -100,16 +107,39 @@ def sent_mails(government_ids):
 
 def make_reports(government_ids):
     from django.core import mail
+    from django.db import connection
     mail.outbox = []
     today = date.today()
     made = 0
-    for government in Government.objects.filter(id__in=government_ids).order_by("id"):
-        with transaction.atomic():
-            made += leader_report_make(government=government, frequency="weekly",
-                                       today=today) is not None
-        mail.outbox.clear()  # a real worker hands each mail to SMTP and forgets it
+    counts = {"queries": 0, "commits": 0}
+
+    def count(execute, sql, params, many, context):
+        counts["queries"] += 1
+        if not connection.in_atomic_block and sql.lstrip()[:6].upper() in (
+                "INSERT", "UPDATE", "DELETE"):
+            counts["commits"] += 1  # autocommit: the statement is its own transaction
+        return execute(sql, params, many, context)
+
+    commit = connection.commit
+
+    def counted_commit():
+        counts["commits"] += 1
+        return commit()
+
+    governments = list(Government.objects.filter(id__in=government_ids).order_by("id"))
+    connection.commit = counted_commit
+    try:
+        with connection.execute_wrapper(count):
+            for government in governments:
+                # As leader_report_task: no transaction around it (the report's writes are
+                # one transaction of its own, and the mail's delivery runs after its commit).
+                made += leader_report_make(government=government, frequency="weekly",
+                                           today=today) is not None
+                mail.outbox.clear()  # a real worker hands each mail to SMTP and forgets it
+    finally:
+        del connection.commit
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return made, sent_mails(government_ids), peak_mb
+    return made, sent_mails(government_ids), peak_mb, counts["queries"], counts["commits"]
 
 
 if __name__ == "__main__":

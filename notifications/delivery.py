@@ -17,8 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .kinds import label
-from .models import Outbox
-from .services import language_of
+from .models import MailLanguage, Outbox
 from .tokens import preference_token
 
 log = logging.getLogger("kepatuhan.notifications")
@@ -42,9 +41,18 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def recipient_language(user) -> str:
+    """The language of the recipient's mails; read with the row when the row was fetched with
+    ``select_related("recipient__mail_language")`` (as ``deliver`` does), else one query."""
+    try:
+        return user.mail_language.language
+    except MailLanguage.DoesNotExist:
+        return settings.LANGUAGE_CODE
+
+
 def build_message(row: Outbox) -> EmailMultiAlternatives:
     user = row.recipient
-    language = language_of(user)
+    language = recipient_language(user)
     notes = [row.notification] if row.notification_id else list(
         row.digest_of.order_by("created_at", "id"))
     kind = notes[0].kind if len(notes) == 1 and row.notification_id else ""
@@ -77,7 +85,8 @@ def deliver(outbox_id, *, claim=claim_row) -> bool:
     if not claim(outbox_id):
         log.info("outbox %s: already sent or being sent", outbox_id)
         return False
-    row = Outbox.objects.select_related("recipient", "notification").get(id=outbox_id)
+    row = (Outbox.objects.select_related("recipient__mail_language", "notification")
+           .get(id=outbox_id))
     try:
         build_message(row).send(fail_silently=False)
     except Exception as exc:

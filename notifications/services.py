@@ -9,6 +9,7 @@ import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Value
 from django.utils import timezone
 
 from .kinds import Kind
@@ -45,29 +46,71 @@ def notify(*, recipients, kind: str, key: str, params: dict, url: str = "", subj
            attachment: str = "", attachment_name: str = "") -> list[Outbox]:
     """Record one notification per recipient under ``key`` + recipient, and queue the mails of
     those who want them now. Returns the outbox rows created (whose delivery the caller's
-    commit starts)."""
+    commit starts).
+
+    A fixed number of queries whatever the number of recipients (a report to every leader of
+    a government, a state change to everyone taking part): the recipients' preferences in one
+    query, the keys already recorded (notifications and mails) in one, and the new
+    notifications and mails in one insert each. No savepoint of its own: inside the caller's
+    transaction the rows commit (or roll back) with the caller's change; alone, they commit
+    together."""
     assert kind in Kind.values, kind
     subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
-    queued = []
-    with transaction.atomic():
-        for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
-            dedupe = f"{key}:u{user.pk}"
-            mode = mode_of(user, kind)
-            note = _insert_once(Notification, recipient=user, kind=kind, params=params, url=url,
-                                subject_type=subject_type,
-                                subject_id=subject.pk if subject is not None else None,
-                                dedupe_key=dedupe,
-                                digest_pending=mode == Mode.DIGEST and bool(user.email))
-            if note is None or mode != Mode.IMMEDIATE or not user.email:
-                continue
-            row = _insert_once(Outbox, recipient=user, dedupe_key=dedupe, notification=note,
-                               attachment=attachment, attachment_name=attachment_name)
-            if row is not None:
-                queued.append(row)
+    users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
+    if not users:
+        return []
+    keys = {user.pk: f"{key}:u{user.pk}" for user in users}
+    with transaction.atomic(savepoint=False):
+        modes = modes_of(users, kind)
+        noted, mailed = recorded_keys(keys.values())
+        fresh = [user for user in users if keys[user.pk] not in noted]
+        notes = _insert_returning(Notification, [Notification(
+            recipient=user, kind=kind, params=params, url=url, subject_type=subject_type,
+            subject_id=subject.pk if subject is not None else None, dedupe_key=keys[user.pk],
+            digest_pending=modes[user.pk] == Mode.DIGEST and bool(user.email))
+            for user in fresh])
+        queued = _insert_returning(Outbox, [Outbox(
+            recipient=user, dedupe_key=keys[user.pk], notification=note,
+            attachment=attachment, attachment_name=attachment_name)
+            for user, note in zip(fresh, notes)
+            if modes[user.pk] == Mode.IMMEDIATE and user.email
+            and keys[user.pk] not in mailed])
         ids = [row.id for row in queued]
         if ids:
             transaction.on_commit(lambda: enqueue_delivery(ids))
     return queued
+
+
+def modes_of(users, kind) -> dict:
+    """{user id: how the user wants ``kind``} for several users (one query)."""
+    chosen = dict(NotificationPreference.objects.filter(
+        user__in=[user.pk for user in users], kind=kind).values_list("user_id", "mode"))
+    return {user.pk: chosen.get(user.pk, Mode.IMMEDIATE) for user in users}
+
+
+def recorded_keys(keys) -> tuple[set, set]:
+    """The dedupe keys already taken by notifications and by mails (one query)."""
+    keys = list(keys)
+    found = (Notification.objects.filter(dedupe_key__in=keys).order_by()
+             .annotate(table=Value("n")).values_list("dedupe_key", "table")
+             .union(Outbox.objects.filter(dedupe_key__in=keys).order_by()
+                    .annotate(table=Value("o")).values_list("dedupe_key", "table"),
+                    all=True))
+    noted, mailed = set(), set()
+    for dedupe_key, table in found:
+        (noted if table == "n" else mailed).add(dedupe_key)
+    return noted, mailed
+
+
+def _insert_returning(model, rows: list) -> list:
+    """Insert rows whose keys were free a moment ago, in one statement, with their ids. A row
+    that another worker inserted meanwhile (the same key) is not an error: INSERT … ON CONFLICT
+    (dedupe_key) DO UPDATE leaves it as it is (the key is set to itself) and returns it, as
+    ``_insert_once`` does; the delivery's claim still sends its mail once."""
+    if not rows:
+        return []
+    return model.objects.bulk_create(rows, update_conflicts=True, unique_fields=["dedupe_key"],
+                                     update_fields=["dedupe_key"])
 
 
 def notify_on_commit(**kwargs) -> None:

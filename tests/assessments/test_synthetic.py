@@ -1,7 +1,15 @@
 """The synthetic nation of ``generate_national`` at a tiny scale: same seed, same nation; zones
-in the 2022 national proportions; stored scores equal to what ``recompute_scores`` computes;
-refused on real data; reused when it is already there; and the national export over it."""
+in the 2022 national proportions; two service products per unit, both sampled, and the current
+round on the 2022–2024 assessment instrument with its per-product indicators answered per
+sampled product; stored scores equal to what ``recompute_scores`` computes; refused on real
+data and on a nation of the earlier generator; reused when it is already there; and the
+national export over it.
+
+Counted by hand from compliance/data/instruments/ombudsman-2022-assessment.json: Input 14
+indicators and Pengaduan 6, per unit (20); Proses 11, per product; Output is the survey (no
+indicators). So a unit with two sampled products holds 20 + 2 × 11 = 42 answers."""
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,7 +18,8 @@ from openpyxl import load_workbook
 
 from agencies.models import Agency, Government, Province
 from assessments.management.commands.recompute_scores import recompute_scores
-from assessments.models import Answer, Assessment, ComponentScore, GovernmentResult, Round
+from assessments.models import (Answer, Assessment, ComponentScore, GovernmentResult,
+                                ProductSample, Round, ServiceProduct)
 from assessments.spreadsheets.national_export import national_workbook
 from assessments.synthetic import (NonSyntheticData, OtherNation, Params, generate,
                                    government_zones, zone_quota)
@@ -30,7 +39,11 @@ def snapshot():
         "agencies": sorted(Agency.objects.values_list("government__name", "name", "kind")),
         "answers": sorted(Answer.objects.values_list(
             "assessment__agency__government__name", "assessment__agency__name",
-            "indicator__code", "value", "not_applicable")),
+            "indicator__code", "product_sample__product__name", "value", "not_applicable"),
+            key=repr),
+        "products": sorted(ProductSample.objects.values_list(
+            "assessment__agency__government__name", "assessment__agency__name", "order",
+            "product__name", "product__kind")),
         "scores": sorted(Assessment.objects.values_list(
             "agency__government__name", "agency__name", "sampled", "self_score")),
         "official": sorted(GovernmentResult.objects.values_list(
@@ -52,7 +65,7 @@ def test_same_seed_same_nation_and_zones_like_2022(standard):
     governments = second["governments"]
     assert second["levels"]["provinsi"] == second["provinces"] == 2
     assert Agency.objects.count() == second["agencies"]
-    assert Answer.objects.count() == second["answers"] == second["agencies"] * 48
+    assert Answer.objects.count() == second["answers"] == second["agencies"] * 42
     assert not Answer.objects.filter(value__isnull=True, not_applicable=False).exists()
     assert all(Province.objects.values_list("synthetic", flat=True))
 
@@ -66,11 +79,72 @@ def test_same_seed_same_nation_and_zones_like_2022(standard):
     assert Round.objects.filter(is_official=True, state=Round.State.PUBLISHED).count() == 3
     assert GovernmentResult.objects.count() == 3 * governments
 
-    # The stored scores are exactly what recompute_scores computes from the answers.
+    # The stored scores are exactly what recompute_scores computes from the answers (with
+    # compute_unit: the SQL statement does not cover per-product instruments).
+    assert current.instrument.code == "ombudsman-2022-assessment"
     totals = recompute_scores(current.id)
     assert totals == {"assessments": second["agencies"], "changed": 0,
                       "component_scores_written": 0}
     assert ComponentScore.objects.count() == second["agencies"] * 14
+
+
+@pytest.mark.django_db
+def test_two_products_per_unit_sampled_and_answered_per_product(standard):
+    summary = generate(TINY, log=lambda text: None)
+    agencies = summary["agencies"]
+    assert (summary["products"], summary["product_samples"]) == (agencies * 2, agencies * 2)
+    assert summary["answers_per_unit"] == 42
+    assert summary["instrument"] == "ombudsman-2022-assessment 2023"
+
+    # Every agency: two products, an administrative and a service one, named "Sintetis".
+    kinds = {}
+    for agency_id, name, kind in ServiceProduct.objects.values_list("agency_id", "name", "kind"):
+        assert "Sintetis" in name
+        kinds.setdefault(agency_id, []).append(kind)
+    assert len(kinds) == Agency.objects.count() == agencies
+    assert {tuple(sorted(found)) for found in kinds.values()} == {("administrative", "services")}
+    assert ServiceProduct.objects.filter(
+        agency__kind="disdukcapil", name="Akta Kelahiran Sintetis",
+        kind="administrative").count() == Agency.objects.filter(kind="disdukcapil").count()
+
+    # Every assessment of the current round: both of its own agency's products sampled,
+    # administrative first (the order the sampling page proposes).
+    current = Round.objects.get(is_official=False)
+    samples = list(ProductSample.objects.filter(assessment__round=current).values_list(
+        "assessment_id", "order", "product__kind", "product__agency_id",
+        "assessment__agency_id"))
+    per_assessment = Counter(row[0] for row in samples)
+    assert len(per_assessment) == agencies and set(per_assessment.values()) == {2}
+    assert all(product_agency == agency for *_rest, product_agency, agency in samples)
+    assert {(order, kind) for _a, order, kind, *_rest in samples} == {
+        (1, "administrative"), (2, "services")}
+
+    # 20 answers per unit without a product, 11 per sampled product, each indicator of the
+    # right kind: 42 rows per assessment.
+    rows = Counter(Answer.objects.filter(assessment__round=current).values_list(
+        "assessment_id", "product_sample_id", "indicator__per_product"))
+    per_unit = {key: n for key, n in rows.items() if key[1] is None}
+    per_product = {key: n for key, n in rows.items() if key[1] is not None}
+    assert set(per_unit.values()) == {20} and len(per_unit) == agencies
+    assert all(not key[2] for key in per_unit)
+    assert set(per_product.values()) == {11} and len(per_product) == agencies * 2
+    assert all(key[2] for key in per_product)
+    assert set(Counter(Answer.objects.filter(assessment__round=current).values_list(
+        "assessment_id", flat=True)).values()) == {42}
+    assert set(Assessment.objects.filter(round=current).values_list(
+        "answered_count", flat=True)) == {42}
+
+
+@pytest.mark.django_db
+def test_a_nation_of_the_earlier_generator_is_refused_not_reused(standard):
+    """The generator before service products named its round without the instrument and the
+    products: such a nation (answers on the 48-indicator checklist, no products) is another
+    nation, never reused as this one."""
+    generate(TINY, log=lambda text: None)
+    Round.objects.filter(is_official=False).update(
+        name="Penilaian nasional 2026 (data sintetis; skala 0.04, benih 7, 8 unit)")
+    with pytest.raises(OtherNation, match="A different synthetic nation"):
+        generate(TINY, log=lambda text: None)
 
 
 @pytest.mark.django_db
@@ -111,7 +185,7 @@ def test_recompute_repairs_scores_and_the_national_export_holds_every_unit(stand
     call_command("recompute_scores", "--round", str(current.id), stdout=out)
     assert "1 changed" in out.getvalue()
     damaged.refresh_from_db()
-    assert (damaged.self_score, damaged.answered_count) == (expected, 48)
+    assert (damaged.self_score, damaged.answered_count) == (expected, 42)
 
     buffer = io.BytesIO()
     counts = national_workbook(current, buffer)

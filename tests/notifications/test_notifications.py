@@ -250,3 +250,49 @@ def test_the_leaders_report_is_made_and_mailed_once(people, live_round, committe
 ])
 def test_report_periods(today, frequency, start, end):
     assert leader_reports.period_before(today, frequency) == (start, end)
+
+
+@pytest.mark.parametrize(("more_leaders", "queries"), [((), 17), (("immediate", "digest"), 20)])
+def test_one_report_costs_a_fixed_number_of_queries(people, live_round, committed,
+                                                    django_assert_num_queries, more_leaders,
+                                                    queries):
+    """Issue 15: the notification and mail rows of a report are written in a fixed number of
+    queries whatever the number of leaders. Counted by hand for one leader: is the report made
+    already (1); its rows: open obstacles, actions, the live round, its units' progress, the
+    period's checklist events (5); the savepoint of the report's transaction (inside the
+    test's), the report row and the release (3); the leaders (1), their preferences (1), the
+    keys already taken (1), the notifications (1) and the mails (1), one insert each; then the
+    mail delivered in-process: claimed (1), read with its recipient, mail language and
+    notification (1), marked sent (1): 17. Two more leaders, one who wants mail and one the
+    digest: the same writes, and one more mail delivered (3): 20. (The code before: 23 and
+    38.)"""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from agencies.models import Membership, Role
+    from assessments.models import RoundGovernment
+
+    government = live_round["government"]
+    RoundGovernment.objects.create(round=live_round["round"], government=government)
+    for number, mode in enumerate(more_leaders):
+        user = get_user_model().objects.create_user(f"leader{number}",
+                                                    f"leader{number}@example.go.id")
+        Membership.objects.create(user=user, role=Role.LEADER, government=government)
+        services.preference_set(user=user, kind="leader_report", mode=mode)
+    MailLanguage.objects.create(user=people["leader"], language="en")
+    Obstacle.objects.create(agency=live_round["agencies"]["a"], description="Anggaran")
+    ContentType.objects.get_for_model(LeaderReport)  # cached in a running worker
+    with django_assert_num_queries(queries):
+        with committed():
+            report = leader_reports.leader_report_make(government=government,
+                                                       frequency="weekly", today=date.today())
+    assert report.summary["units"] == 2 and report.summary["open_obstacles"] == 1
+    expected = [["leader@example.go.id"]] + [[f"leader{n}@example.go.id"] for n, mode
+                                              in enumerate(more_leaders) if mode == "immediate"]
+    assert sorted(m.to for m in mail.outbox) == sorted(expected)
+    assert mail.outbox[0].subject.startswith("[Kepatuhan] ") and \
+        {m.extra_headers["Content-Language"] for m in mail.outbox} >= {"en"}
+    assert Notification.objects.filter(kind="leader_report").count() == 1 + len(more_leaders)
+    assert Notification.objects.filter(digest_pending=True).count() == more_leaders.count(
+        "digest")
+    assert set(Outbox.objects.values_list("status", flat=True)) == {"sent"}
