@@ -1,7 +1,7 @@
 """The indicators a round asks for: those of the round's instrument (``Round.instrument``),
 active, in checklist order. Every page, export and service that lists or counts a round's
 indicators reads them here, so that no two places disagree on what the checklist is."""
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from compliance.models import Indicator, SourceKind
 
@@ -63,17 +63,22 @@ def complaint_indicators(instrument_id: int) -> list[Indicator]:
 FOLLOW_UP_INDICATOR = "tindak-lanjut-produk-ombudsman"
 
 
+# The 2022–2024 instrument asks the same question in its interviews (its value comes from the
+# interview record there); only where it is not an interview question does the record feed it.
+_FED_BY_THE_RECORD = (Q(active=True, code=FOLLOW_UP_INDICATOR, per_product=False)
+                      & ~Q(source_kind=SourceKind.INTERVIEW))
+
+
 def follow_up_indicator(instrument_id: int) -> Indicator | None:
     """The 2025 indicator "follow-up of the Ombudsman's products" of an instrument, if it asks
     for it: its value comes from the government's record of those products
     (``selectors.ombudsman_products``), not from a unit's checklist."""
-    return (Indicator.objects.filter(instrument_id=instrument_id, active=True,
-                                     code=FOLLOW_UP_INDICATOR, per_product=False)
+    return (Indicator.objects.filter(_FED_BY_THE_RECORD, instrument_id=instrument_id)
             .select_related("dimension").first())
 
 
 def asks_follow_up():
     """A queryset filter for rounds (``Round.objects.filter(asks_follow_up())``): those whose
     instrument has the follow-up indicator."""
-    return Exists(Indicator.objects.filter(instrument_id=OuterRef("instrument_id"), active=True,
-                                           code=FOLLOW_UP_INDICATOR, per_product=False))
+    return Exists(Indicator.objects.filter(_FED_BY_THE_RECORD,
+                                           instrument_id=OuterRef("instrument_id")))

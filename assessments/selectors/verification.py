@@ -7,21 +7,26 @@ from compliance.specs import instrument_spec, methodology_spec
 
 from ..models import ProductSample, SurveyRecord
 from .checklist import sheet_blocks
-from .instruments import answer_slot_count, complaint_indicators, interview_indicators
+from .instruments import (answer_slot_count, complaint_indicators, follow_up_indicator,
+                          interview_indicators)
 
 
 def verification_sheet(assessment):
     spec = methodology_spec(assessment.round.methodology_id)
     instrument = instrument_spec(assessment.round.instrument_id)
-    # Interview and complaint-record indicators are verified on the sources page.
+    # Interview and complaint-record indicators are verified on the sources page; the
+    # follow-up of the Ombudsman's products comes from the government's record of them.
     from_sources = {indicator.id for indicator in
                     interview_indicators(assessment.round.instrument_id)
                     + complaint_indicators(assessment.round.instrument_id)}
-    blocks = sheet_blocks(assessment, "verified", leave_out=from_sources)
+    follow_up = follow_up_indicator(assessment.round.instrument_id)
+    blocks = sheet_blocks(assessment, "verified", leave_out=from_sources | (
+        {follow_up.id} if follow_up else set()))
     samples = ProductSample.objects.filter(assessment=assessment).count()
     return {
         "blocks": blocks,
         "scale_max": instrument.scale_max,
+        "follow_up": follow_up,
         "has_sources": bool(from_sources) or instrument.has_per_product or instrument.has_survey,
         "progress": completion(assessment.verified_count,
                                answer_slot_count(assessment.round.instrument_id, samples)),

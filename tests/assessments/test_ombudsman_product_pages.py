@@ -397,3 +397,27 @@ def test_apply_after_a_correction_writes_the_new_value(opini):
     service.follow_up_apply(government=government, round_id=round_.id, user=assessor)
     assert set(Answer.objects.filter(indicator=opini["indicator"])
                .values_list("verified_value", flat=True)) == {3}
+
+
+def test_the_verification_sheet_leaves_the_indicator_to_the_record(client, opini):
+    """On the 2025 instrument the assessor's sheet does not offer the follow-up indicator (a
+    value typed there would be overwritten by the record) and says where it comes from."""
+    to_state(opini["round"], Round.State.VERIFICATION)
+    unit = opini["assessments"]["a"]
+    client.force_login(opini["personas"]["assessor"])
+    html = client.get(reverse("verify", args=[unit.id])).content.decode()
+    assert f'id="verify-{opini["indicator"].id}"' not in html
+    assert 'id="follow-up-note"' in html and page(opini) in html
+
+
+def test_the_2022_instrument_asks_it_in_interviews_not_from_the_record(live_round):
+    """The 2022–2024 instrument has an indicator of the same code, fed by the interviews: no
+    products page and no record feeding it there."""
+    from assessments.selectors.instruments import follow_up_indicator
+
+    instrument = Instrument.objects.get(code="ombudsman-2022-assessment")
+    same_code = Indicator.objects.get(instrument=instrument, code=FOLLOW_UP)
+    assert same_code.source_kind == "interview"
+    assert follow_up_indicator(instrument.id) is None
+    assert follow_up_indicator(Instrument.objects.get(code="ombudsman-2025-opini").id).code \
+        == FOLLOW_UP

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from agencies.models import Government
 from assessments.demo import DEMO_PASSWORD, seed_demo
 from assessments.models import Answer, Assessment, GovernmentResult, Round
-from assessments.selectors.instruments import complaint_indicators, interview_indicators
+from assessments.selectors.instruments import (complaint_indicators, follow_up_indicator,
+                                               interview_indicators)
 
 OPINIONS = re.compile(r"Kualitas (Terendah|Rendah|Sedang|Tinggi|Tertinggi)")
 
@@ -78,9 +79,19 @@ def test_the_demo_round_on_the_2025_instrument_end_to_end(live_server, page, tra
         page.locator(f"#verify-save-{indicator.id}").click()
         expect(page.locator(f"#verify-{indicator.id}")).to_contain_text(
             re.compile("Tersimpan|Saved"))
+    # The follow-up of the Ombudsman's products comes from the government's record (the demo
+    # has 2 of 3 due products followed up on time: value 2), applied from its page.
+    follow_up = follow_up_indicator(round_.instrument_id)
+    page.goto(f"{live_server.url}/verify/{dpmptsp.id}/")
+    expect(page.locator("#follow-up-note")).to_contain_text(follow_up.code)
+    expect(page.locator(f"#verify-{follow_up.id}")).to_have_count(0)
+    page.locator("#follow-up-note a").click()
+    expect(page.locator("#follow-up-summary")).to_contain_text("2")
+    page.locator("#apply-button").click()
+    expect(page.locator(f"#unit-{dpmptsp.id}")).to_contain_text("2")
     page.goto(f"{live_server.url}/verify/{dpmptsp.id}/")
     for indicator in indicators:
-        if indicator.id in on_sources:
+        if indicator.id in on_sources or indicator.id == follow_up.id:
             continue
         page.locator(f"#vv-{indicator.id}-2").check()
         page.locator(f"#verify-{indicator.id} button[type=submit]").click()
