@@ -1,0 +1,108 @@
+"""Pages over a unit assessed with the shipped 2022–2024 instrument (``ombudsman-2022-assessment``:
+points roll-up, interview indicators that concern no component, components whose indicators
+sit in two dimensions, eleven indicators per sampled product), checked against figures worked
+out by hand. The browser walk (tests/browser/test_round_2022_instrument.py) found these pages
+wrong on that instrument.
+
+The unit samples two products. The operator claims 3 for every Input indicator, 1 for every
+Pengaduan indicator, 3 for every per-product indicator of the first product and 1 for the
+second. The assessor finds 2 for every Input indicator, 3 for every Pengaduan indicator, 3 for
+the first product (its cost not applicable) and 0 for the second, and a survey of 80.
+"""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyKind, Government, Role
+from assessments.models import Assessment, ProductSample, Round, RoundGovernment, ServiceProduct
+from assessments.selectors.comparison import government_comparison
+from assessments.services.answers import answer_save
+from assessments.services.products import product_samples_set
+from assessments.services.verification import answer_verify, assessment_set_survey
+from compliance.models import Indicator, Instrument, Methodology
+
+from ..conftest import make_user
+
+
+def _claim(indicator, product_position):
+    if indicator.per_product:
+        return 3 if product_position == 0 else 1
+    return 3 if indicator.dimension.code == "input" else 1
+
+
+def _finding(indicator, product_position):
+    """(value, not applicable) the assessor records."""
+    if indicator.per_product:
+        if product_position == 1:
+            return 0, False
+        return (None, True) if indicator.component.code == "biaya" else (3, False)
+    return (2 if indicator.dimension.code == "input" else 3), False
+
+
+@pytest.fixture
+def shipped_unit(db, standard, regions_sultra):
+    instrument = Instrument.objects.get(code="ombudsman-2022-assessment")
+    mubar = Government.objects.get(name="Kabupaten Muna Barat")
+    agency = Agency.objects.create(government=mubar, name="DPMPTSP Muna Barat",
+                                   short_name="DPMPTSP", kind=AgencyKind.DPMPTSP)
+    products = [ServiceProduct.objects.create(agency=agency, name=name, kind=kind)
+                for name, kind in (("Izin usaha", "administrative"),
+                                   ("Konsultasi", "services"))]
+    round_ = Round.objects.create(
+        year=2026, name="Penilaian 2026", state=Round.State.SELF_ASSESSMENT,
+        methodology=Methodology.objects.get(code="ombudsman-2022"), instrument=instrument,
+        self_deadline=timezone.localdate() + timedelta(days=30),
+        verification_deadline=timezone.localdate() + timedelta(days=60))
+    RoundGovernment.objects.create(round=round_, government=mubar)
+    unit = Assessment.objects.create(round=round_, agency=agency, sampled=True)
+    operator = make_user("operator", Role.OPERATOR, agency=agency)
+    assessor = make_user("assessor", Role.ASSESSOR, government=mubar)
+    product_samples_set(assessment_id=unit.id, product_ids=[p.id for p in products])
+    samples = list(ProductSample.objects.filter(assessment=unit).order_by("order", "id"))
+    indicators = list(Indicator.objects.filter(instrument=instrument, active=True)
+                      .select_related("component", "dimension"))
+    slots = [(indicator, position, sample.id if indicator.per_product else None)
+             for indicator in indicators
+             for position, sample in enumerate(samples if indicator.per_product else [None])]
+    for indicator, position, sample_id in slots:
+        answer_save(assessment_id=unit.id, indicator=indicator, user=operator,
+                    value=_claim(indicator, position), not_applicable=False, note="",
+                    expected_version=0, product_sample_id=sample_id)
+    Round.objects.filter(pk=round_.pk).update(state=Round.State.VERIFICATION)
+    for indicator, position, sample_id in slots:
+        value, not_applicable = _finding(indicator, position)
+        answer_verify(assessment_id=unit.id, indicator=indicator, user=assessor,
+                      verified_value=value, verified_not_applicable=not_applicable,
+                      finding="", expected_version=0, product_sample_id=sample_id)
+    assessment_set_survey(assessment_id=unit.id, user=assessor, score=Decimal("80.00"))
+    unit.refresh_from_db()
+    round_.refresh_from_db()
+    return {"unit": unit, "round": round_, "government": mubar, "samples": samples,
+            "indicators": indicators, "operator": operator, "assessor": assessor}
+
+
+def test_the_unit_scores_by_hand(shipped_unit):
+    """Self: Input 42/42, Proses (33/33 + 11/33) / 2, Pengaduan 6/18, no survey:
+    (21.85 × 100 + 32.37 × 66.6667 + 21.54 × 33.3333) / 75.76 = 5061 / 75.76 = 66.8031… → 66.80.
+    Verified: Input 28/42, Proses (30/30 + 0/33) / 2, Output 80, Pengaduan 18/18:
+    (21.85 × 66.6667 + 32.37 × 50 + 24.24 × 80 + 21.54 × 100) / 100 = 71.6837 → 71.68."""
+    unit = shipped_unit["unit"]
+    assert (unit.self_score, unit.verified_score) == (Decimal("66.80"), Decimal("71.68"))
+
+
+def test_the_comparison_shows_each_dimension_as_the_instrument_scores_it(shipped_unit):
+    """Each dimension as the unit's score is made of it: points over its own indicators,
+    Proses per product and then the mean (not the mean of the components' scores, which mix
+    the Input facilities with the products' and leave out the interview indicators)."""
+    result = government_comparison(government=shipped_unit["government"],
+                                   round_=shipped_unit["round"])
+    figures = {row.code: (row.scores.self_score, row.scores.verified_score)
+               for row in result.dimensions}
+    assert figures == {
+        "input": (Decimal("100.00"), Decimal("66.67")),
+        "process": (Decimal("66.67"), Decimal("50.00")),
+        "output": (None, Decimal("80.00")),
+        "complaints": (Decimal("33.33"), Decimal("100.00")),
+    }
