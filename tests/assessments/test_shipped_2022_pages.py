@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Government, Role
@@ -106,3 +107,22 @@ def test_the_comparison_shows_each_dimension_as_the_instrument_scores_it(shipped
         "output": (None, Decimal("80.00")),
         "complaints": (Decimal("33.33"), Decimal("100.00")),
     }
+
+
+def _row(html, row_id):
+    start = html.index(f'<tr id="{row_id}"')
+    return html[start:html.index("</tr>", start)]
+
+
+def test_the_comparison_page_prints_the_published_dimension_weights(client, shipped_unit):
+    """21.85 / 32.37 / 24.24 / 21.54 as published (docs/methodology.md), not rounded to
+    22 / 32 / 24 / 22."""
+    client.force_login(make_user("admin", Role.ADMINISTRATOR))
+    html = client.get(reverse("comparison", args=[shipped_unit["government"].id,
+                                                  shipped_unit["round"].id])).content.decode()
+    for row_id, weight, verified in (("dimension-input", "21,85", "66,67"),
+                                     ("dimension-process", "32,37", "50,00"),
+                                     ("dimension-output", "24,24", "80,00"),
+                                     ("dimension-complaints", "21,54", "100,00")):
+        row = _row(html, row_id)
+        assert f"{weight}&nbsp;%" in row and verified in row, row_id
