@@ -25,7 +25,8 @@ from compliance.models import Component, Indicator, Zone
 from compliance.scoring import change, government_score, round2
 from compliance.specs import MethodologySpec, instrument_spec, methodology_spec
 
-from ..models import Answer, Assessment, ComponentScore, GovernmentResult, Round, SurveyRecord
+from ..models import (Answer, Assessment, ComponentScore, GovernmentResult, ProductSample,
+                      Round, SurveyRecord)
 from ..services.scores import (assessment_answers, assessment_products, checklist_indicators,
                                compute_unit)
 from .instruments import indicator_code, round_indicators
@@ -230,13 +231,29 @@ def government_comparison(*, government: Government, round_: Round) -> Governmen
 
 @dataclass(frozen=True)
 class IndicatorComparison:
+    """One indicator's two sides; for an indicator answered per service product, one of
+    these per sampled product (``sample``)."""
+
     indicator: Indicator
     answer: Answer | None
+    sample: ProductSample | None = None
 
     @property
     def code(self) -> str:
         """The checklist's short code, "g2": component letter and indicator order."""
         return indicator_code(self.indicator)
+
+    @property
+    def text(self) -> str:
+        """The indicator's text, and for a per-product line the product it is about."""
+        if self.sample is None:
+            return self.indicator.text
+        return f"{self.indicator.text} — {self.sample.product.name}"
+
+    @property
+    def anchor(self) -> str:
+        """A name unique on the page: the code, and the sample for a per-product line."""
+        return self.code if self.sample is None else f"{self.code}-{self.sample.id}"
 
     @property
     def value(self):
@@ -296,14 +313,19 @@ class Rapor:
 
 
 def rapor(assessment: Assessment) -> Rapor:
-    """Per indicator: the operator's value and note next to the assessor's value and finding.
-    Three queries whatever the checklist's size (the assessment comes with its round)."""
+    """Per indicator: the operator's value and note next to the assessor's value and finding;
+    an indicator answered per service product once per sampled product. Four queries whatever
+    the checklist's size (the assessment comes with its round), and one for the sampled
+    products where the instrument has per-product indicators."""
     spec = methodology_spec(assessment.round.methodology_id)
+    instrument = instrument_spec(assessment.round.instrument_id)
     language = _language()
     indicators = round_indicators(assessment.round.instrument_id)
-    answers = {answer.indicator_id: answer
-               for answer in Answer.objects.filter(assessment=assessment,
-                                                   product_sample__isnull=True)}
+    answers = {(answer.indicator_id, answer.product_sample_id): answer
+               for answer in Answer.objects.filter(assessment=assessment)}
+    samples = (list(ProductSample.objects.filter(assessment=assessment)
+                    .select_related("product").order_by("order", "id"))
+               if instrument.has_per_product else [])
     stored = {component_id: (self_score, verified_score)
               for component_id, self_score, verified_score in ComponentScore.objects.filter(
                   assessment=assessment).values_list("component_id", "self_score",
@@ -323,8 +345,11 @@ def rapor(assessment: Assessment) -> Rapor:
         assessment=assessment,
         scores=_scores(spec, assessment.self_score, assessment.verified_score, language),
         components=components,
-        indicators=[IndicatorComparison(indicator=indicator, answer=answers.get(indicator.id))
-                    for indicator in indicators],
-        scale_max=instrument_spec(assessment.round.instrument_id).scale_max,
+        indicators=[
+            IndicatorComparison(indicator=indicator, sample=sample,
+                                answer=answers.get((indicator.id, sample and sample.id)))
+            for indicator in indicators
+            for sample in (samples if indicator.per_product and samples else [None])],
+        scale_max=instrument.scale_max,
         without_survey=SurveyRecord.objects.filter(assessment=assessment).values_list(
             "no_survey_reason", flat=True).first() or "")

@@ -79,7 +79,7 @@ def rapor_workbook(report, *, made_by="") -> bytes:
 
     def indicator_rows(worksheet):
         for line in report.indicators:
-            yield [line.code, line.indicator.text, _value(line.value, line.not_applicable),
+            yield [line.code, line.text, _value(line.value, line.not_applicable),
                    _value(line.verified_value, line.verified_not_applicable),
                    cell(worksheet, line.gap, number_format=VALUE_GAP_FORMAT), line.finding]
 

@@ -9,16 +9,18 @@ Pengaduan indicator, 3 for every per-product indicator of the first product and 
 second. The assessor finds 2 for every Input indicator, 3 for every Pengaduan indicator, 3 for
 the first product (its cost not applicable) and 0 for the second, and a survey of 80.
 """
+import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from agencies.models import Agency, AgencyKind, Government, Role
 from assessments.models import Assessment, ProductSample, Round, RoundGovernment, ServiceProduct
-from assessments.selectors.comparison import government_comparison
+from assessments.selectors.comparison import government_comparison, rapor
 from assessments.services.answers import answer_save
 from assessments.services.products import product_samples_set
 from assessments.services.verification import answer_verify, assessment_set_survey
@@ -126,3 +128,33 @@ def test_the_comparison_page_prints_the_published_dimension_weights(client, ship
                                      ("dimension-complaints", "21,54", "100,00")):
         row = _row(html, row_id)
         assert f"{weight}&nbsp;%" in row and verified in row, row_id
+
+
+def test_the_rapor_lists_each_product_indicator_once_per_sampled_product(client, shipped_unit):
+    """20 indicators per unit and 11 per product for 2 products: 42 lines; a per-product line
+    names its product and carries that product's two values (it showed "—" on both sides)."""
+    unit = shipped_unit["unit"]
+    report = rapor(Assessment.objects.select_related("round", "agency__government")
+                   .get(id=unit.id))
+    assert len(report.indicators) == 42
+    legal = [line for line in report.indicators
+             if line.indicator.code == "proses-dasar_hukum"]
+    assert [(line.text, line.value, line.verified_value) for line in legal] == [
+        ("Produk layanan memenuhi komponen Dasar hukum — Izin usaha", 3, 3),
+        ("Produk layanan memenuhi komponen Dasar hukum — Konsultasi", 1, 0)]
+    cost = [line for line in report.indicators if line.indicator.code == "proses-biaya"]
+    assert [(line.value, line.verified_not_applicable) for line in cost] == [
+        (3, True), (1, False)]
+
+    client.force_login(make_user("admin", Role.ADMINISTRATOR))
+    html = client.get(reverse("rapor", args=[unit.id])).content.decode()
+    first, second = shipped_unit["samples"]
+    assert "Izin usaha" in _row(html, f"indicator-a1-{first.id}")
+    row = _row(html, f"indicator-a1-{second.id}")
+    assert "Konsultasi" in row and 'data-figure="verified">0' in row.replace("\n", "")
+    workbook = load_workbook(io.BytesIO(client.get(reverse("rapor-xlsx", args=[unit.id]))
+                                        .content))
+    rows = [row for row in workbook["Temuan"].iter_rows(min_row=6, values_only=True) if row[0]]
+    assert len(rows) == 42
+    assert ("a1", "Produk layanan memenuhi komponen Dasar hukum — Konsultasi", 1, 0) in [
+        row[:4] for row in rows]
