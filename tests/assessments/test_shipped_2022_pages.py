@@ -19,10 +19,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from agencies.models import Agency, AgencyKind, Government, Role
-from assessments.models import Assessment, ProductSample, Round, RoundGovernment, ServiceProduct
+from assessments.models import (Answer, Assessment, ProductSample, Round, RoundGovernment,
+                                ServiceProduct)
 from assessments.selectors.comparison import government_comparison, rapor
 from assessments.services.answers import answer_save
 from assessments.services.products import product_samples_set
+from assessments.services.scores import (assessment_recompute_scores,
+                                         assessment_recompute_verified)
 from assessments.services.verification import answer_verify, assessment_set_survey
 from compliance.models import Indicator, Instrument, Methodology
 
@@ -158,3 +161,36 @@ def test_the_rapor_lists_each_product_indicator_once_per_sampled_product(client,
     assert len(rows) == 42
     assert ("a1", "Produk layanan memenuhi komponen Dasar hukum — Konsultasi", 1, 0) in [
         row[:4] for row in rows]
+
+
+def _forget(unit, code, **values):
+    """Empty one per-product indicator's answers on both products, as if never given."""
+    Answer.objects.filter(assessment=unit, indicator__code=code).update(**values)
+
+
+def test_the_confirmation_pages_count_answers_as_the_checklist_and_the_sheet_do(
+        client, shipped_unit):
+    """A per-product indicator counts once per sampled product, on the confirmation pages as
+    on the checklist ("40 of 42") and the verification sheet: one such indicator left on
+    both products is 2 answers missing, not 1 (the submit page said "41 of 42"), and the
+    finalising page counts the sheet's 42, not the instrument's 31 indicators."""
+    unit = shipped_unit["unit"]
+    client.force_login(shipped_unit["assessor"])
+    text = client.get(reverse("verify-finalise-confirm", args=[unit.id])).content.decode()
+    assert "<strong>42 dari 42</strong> indikator sudah diverifikasi." in text
+
+    _forget(unit, "proses-prosedur", verified_value=None)
+    assessment_recompute_verified(assessment=unit)
+    text = client.get(reverse("verify-finalise-confirm", args=[unit.id])).content.decode()
+    assert "<strong>40 dari 42</strong> indikator sudah diverifikasi." in text
+    sheet = client.get(reverse("verify", args=[unit.id])).content.decode()
+    assert "40 dari 42 indikator terverifikasi" in sheet
+
+    Round.objects.filter(pk=unit.round_id).update(state=Round.State.SELF_ASSESSMENT)
+    _forget(unit, "proses-prosedur", value=None)
+    assessment_recompute_scores(assessment=unit)
+    client.force_login(shipped_unit["operator"])
+    text = client.get(reverse("checklist-submit-confirm", args=[unit.id])).content.decode()
+    assert "<strong>40 dari 42</strong> indikator sudah dijawab." in text
+    checklist_page = client.get(reverse("checklist", args=[unit.id])).content.decode()
+    assert "40 dari 42 indikator terjawab" in checklist_page
