@@ -194,3 +194,26 @@ def test_the_confirmation_pages_count_answers_as_the_checklist_and_the_sheet_do(
     assert "<strong>40 dari 42</strong> indikator sudah dijawab." in text
     checklist_page = client.get(reverse("checklist", args=[unit.id])).content.decode()
     assert "40 dari 42 indikator terjawab" in checklist_page
+
+
+def _indicator(shipped_unit, code):
+    return next(i for i in shipped_unit["indicators"] if i.code == code)
+
+
+def test_saving_an_answer_without_a_component_sends_no_component_score(client, shipped_unit):
+    """An interview indicator concerns no Art. 21 component: its save has no component score
+    to refresh, and a fragment for "#component-score-" (no such element) made htmx log an
+    error in the browser on every such save."""
+    unit = shipped_unit["unit"]
+    Round.objects.filter(pk=unit.round_id).update(state=Round.State.SELF_ASSESSMENT)
+    client.force_login(shipped_unit["operator"])
+    for code, component_score in (("pengetahuan-komponen", False),
+                                  ("sarana-ruang-layanan", True)):
+        indicator = _indicator(shipped_unit, code)
+        html = client.post(reverse("answer-save", args=[unit.id, indicator.id]),
+                           {"value": "2", "version": "1"}, HTTP_HX_REQUEST="true"
+                           ).content.decode()
+        assert "Tersimpan." in html
+        assert ('id="component-score-' in html) is component_score, code
+        if component_score:
+            assert f'id="component-score-{indicator.component_id}"' in html
