@@ -217,3 +217,40 @@ def test_saving_an_answer_without_a_component_sends_no_component_score(client, s
         assert ('id="component-score-' in html) is component_score, code
         if component_score:
             assert f'id="component-score-{indicator.component_id}"' in html
+
+
+def test_a_verified_value_saved_on_the_sheet_refreshes_its_component_score(client,
+                                                                           shipped_unit):
+    """Facilities (g): g11 and g12 under Input (2 each) and each product's facilities (3, 0).
+    g11 found 0: per product (0 + 2 + 3) / 9 and (0 + 2 + 0) / 9, mean 7/18 = 38.89 (it was
+    61.11, and the sheet kept showing the score of when it was opened)."""
+    unit, indicator = shipped_unit["unit"], _indicator(shipped_unit, "sarana-ruang-layanan")
+    client.force_login(shipped_unit["assessor"])
+    sheet = client.get(reverse("verify", args=[unit.id])).content.decode()
+    assert "61,11" in _span(sheet, f"verified-component-score-{indicator.component_id}")
+    html = client.post(reverse("verify-save", args=[unit.id, indicator.id]),
+                       {"verified_value": "0", "version": "1", "finding": "", "page": "sheet"},
+                       HTTP_HX_REQUEST="true").content.decode()
+    score = _span(html, f"verified-component-score-{indicator.component_id}")
+    assert 'hx-swap-oob="true"' in score and "38,89" in score
+    assert 'id="verify-summary"' in html
+
+
+def test_a_verified_value_saved_on_the_sources_page_sends_nothing_the_page_lacks(
+        client, shipped_unit):
+    """The sources page has no summary and no component scores: fragments for them made
+    htmx log an error in the browser on every save of a complaint-record indicator."""
+    unit, indicator = shipped_unit["unit"], _indicator(shipped_unit, "pencatatan-pengaduan")
+    client.force_login(shipped_unit["assessor"])
+    page = client.get(reverse("sources", args=[unit.id])).content.decode()
+    assert 'name="page" value="sources"' in page
+    html = client.post(reverse("verify-save", args=[unit.id, indicator.id]),
+                       {"verified_value": "2", "version": "1", "finding": "",
+                        "page": "sources"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Tersimpan." in html and 'name="page" value="sources"' in html
+    assert "hx-swap-oob" not in html
+
+
+def _span(html, element_id):
+    start = html.index(f'<span id="{element_id}"')
+    return html[start:html.index("</span>", html.index("</strong>", start))]
