@@ -124,6 +124,9 @@ def switch_user(page, base, username):
 
 def test_a_round_on_the_shipped_2022_instrument_end_to_end(live_server, page, shipped_round):
     base = live_server.url
+    errors = []  # the browser's console errors (htmx reports a fragment with no place there)
+    page.on("console", lambda message: message.type == "error" and errors.append(
+        f"{page.url}: {message.text}"))
     unit = shipped_round["assessment"]
     ind = shipped_round["indicators"]
     assert len(ind) == 31
@@ -265,3 +268,24 @@ def test_a_round_on_the_shipped_2022_instrument_end_to_end(live_server, page, sh
     expect(row).to_contain_text("Kualitas Sedang")
     expect(page.locator("#round-units")).to_contain_text("72,48")
 
+    # Its dimensions, as worked out above, on the self-vs-verified page.
+    row.locator("a", has_text=re.compile("mandiri vs terverifikasi")).click()
+    for code, weight, figure in (("input", "21,85", "71,43"), ("process", "32,37", "63,03"),
+                                 ("output", "24,24", "76,40"),
+                                 ("complaints", "21,54", "83,33")):
+        cells = page.locator(f"#dimension-{code} td")
+        expect(cells.nth(0)).to_have_text(f"{weight}\u00a0%")
+        expect(cells.nth(2)).to_have_text(figure)
+    shot(page, "08-comparison")
+
+    # The unit's rapor: each product's own values for the per-product indicators.
+    page.go_back()
+    page.locator("#round-units a", has_text="DPMPTSP").click()
+    expect(page.locator("#indicator-table tbody tr")).to_have_count(42)
+    for name, values in OBSERVED.items():
+        line = page.locator(f"#indicator-a1-{samples[name].id}")
+        expect(line).to_contain_text(name)
+        expect(line.locator("[data-figure=verified]")).to_have_text(str(values[0]))
+    shot(page, "09-rapor")
+    shot(page, "09-rapor", 390)
+    assert errors == [], "\n".join(errors)
