@@ -163,6 +163,18 @@ def test_the_rapor_lists_each_product_indicator_once_per_sampled_product(client,
         row[:4] for row in rows]
 
 
+def test_the_rapor_workbook_carries_the_survey_score(client, shipped_unit):
+    """The summary's "Survei" column held only the reason for a missing survey: with a
+    survey of 80 it was empty, where the page shows 80,00."""
+    client.force_login(make_user("admin", Role.ADMINISTRATOR))
+    workbook = load_workbook(io.BytesIO(client.get(
+        reverse("rapor-xlsx", args=[shipped_unit["unit"].id])).content))
+    summary = workbook["Ringkasan"]
+    headers = [c.value for c in next(summary.iter_rows(min_row=5, max_row=5))]
+    values = [c.value for c in next(summary.iter_rows(min_row=6, max_row=6))]
+    assert dict(zip(headers, values))["Survei"] == 80
+
+
 def _forget(unit, code, **values):
     """Empty one per-product indicator's answers on both products, as if never given."""
     Answer.objects.filter(assessment=unit, indicator__code=code).update(**values)
