@@ -5,7 +5,9 @@ submits, the administrator opens verification, the assessor records the four sou
 (interviews of the four officials, observations of both products, the survey, complaint
 records and their indicators) and the rest on the verification sheet and finalises, the
 administrator publishes, and the published unit and government score is the figure worked out
-by hand below from the values entered here.
+by hand below from the values entered here. The leader's self-vs-verified page shows each
+dimension's figure below, the unit's rapor each product's own values, and no page logs a
+console error on the way. BROWSER_SHOTS=<folder> saves screenshots of the main steps.
 
 Expected score, by hand (docs/methodology.md, 2022–2024: each dimension is points over the
 maximum of its applicable indicators, 0–3 each, weight 1; Proses per sampled product, then the
