@@ -1,7 +1,9 @@
 """Self-score next to verified score, so a coordinator learns where the staff over-claim.
 
 Figures are read from the stored scores (``Assessment`` and ``ComponentScore``), never
-recomputed from answers, so the page shows exactly what was published. The gap is always
+recomputed from answers, so the page shows exactly what was published; only the dimension
+scores, which are not stored, are worked out from the answers by the rule that made the stored
+unit scores (``unit_dimension_scores``). The gap is always
 verified − self on the rounded figures: negative means the unit claimed more than the assessor
 found. A government's figure uses the 2022+ rule on both sides (mean of the sampled units'
 rounded scores, rounded), so the self side is the same "mock score" the progress board shows.
@@ -20,10 +22,13 @@ from django.utils.translation import get_language
 
 from agencies.models import Government
 from compliance.models import Component, Indicator, Zone
-from compliance.scoring import change, dimension_scores, government_score, round2
+from compliance.scoring import change, government_score, round2
 from compliance.specs import MethodologySpec, instrument_spec, methodology_spec
 
-from ..models import Answer, Assessment, ComponentScore, GovernmentResult, Round, SurveyRecord
+from ..models import (Answer, Assessment, ComponentScore, GovernmentResult, ProductSample,
+                      Round, SurveyRecord)
+from ..services.scores import (assessment_answers, assessment_products, checklist_indicators,
+                               compute_unit)
 from .instruments import indicator_code, round_indicators
 
 
@@ -116,22 +121,45 @@ class DimensionComparison:
     scores: Scores
 
 
+def unit_dimension_scores(instrument, units) -> dict:
+    """{assessment id: (self dimension scores, verified ones)} by dimension code, each rounded,
+    worked out from the units' answers with the instrument's own roll-up
+    (``services.scores.compute_unit``, the rule that made the stored unit scores). Dimension
+    scores are not stored, and the stored component scores do not give them back: under the
+    2022–2024 instrument a dimension is points over its indicators, some indicators concern
+    no component, and a component's indicators can sit in two dimensions (facilities under
+    Input and in every product's Proses). A side whose unit score is not stored has none.
+    Four queries whatever the number of units (three without per-product indicators)."""
+    ids = [unit.id for unit in units]
+    if not ids:
+        return {}
+    indicators = checklist_indicators(instrument.id)
+    answers = {side: assessment_answers(ids, side) for side in ("self", "verified")}
+    products = assessment_products(ids) if instrument.has_per_product else {}
+
+    def scores(unit, side, stored, survey):
+        if stored is None:
+            return {}
+        result = compute_unit(indicators, answers[side][unit.id], instrument, survey,
+                              products.get(unit.id, ()))
+        return {code: None if value is None else round2(value)
+                for code, value in result.dimension_scores.items()}
+
+    return {unit.id: (scores(unit, "self", unit.self_score, None),
+                      scores(unit, "verified", unit.verified_score, unit.survey_score))
+            for unit in units}
+
+
 def dimension_rows(spec, instrument, units, language) -> list:
-    """Per dimension of the round's instrument, the mean over ``units`` of each side's
-    dimension score (rounded), from the stored component scores (the component-mean roll-up
-    of the app's checklists). ``units``: (self component scores by code, verified ones by
-    code, survey score)."""
+    """Per dimension of the round's instrument, the mean over ``units`` (the sampled
+    assessments) of each side's dimension score, rounded (``unit_dimension_scores``)."""
     names = {code: (english if language == "en" and english else indonesian)
              for code, (indonesian, english) in instrument.dimension_names.items()}
-    dimensions = instrument.dimensions
-    per_unit = [(dimension_scores(own, dimensions),
-                 dimension_scores(verified, dimensions,
-                                  {d.code: survey for d in dimensions if d.is_survey}))
-                for own, verified, survey in units]
+    per_unit = unit_dimension_scores(instrument, units).values()
     rows = []
-    for dimension in dimensions:
-        own = [scores[dimension.code] for scores, _verified in per_unit]
-        verified = [scores[dimension.code] for _own, scores in per_unit]
+    for dimension in instrument.dimensions:
+        own = [scores.get(dimension.code) for scores, _verified in per_unit]
+        verified = [scores.get(dimension.code) for _own, scores in per_unit]
         rows.append(DimensionComparison(
             code=dimension.code, name=names.get(dimension.code, dimension.code),
             weight=dimension.weight, is_survey=dimension.is_survey,
@@ -159,8 +187,9 @@ class GovernmentComparison:
 
 
 def government_comparison(*, government: Government, round_: Round) -> GovernmentComparison:
-    """Per unit, per component (mean of the sampled units) and for the government: four
-    queries whatever the number of units, plus the methodology's bands once per process."""
+    """Per unit, per component and per dimension (means of the sampled units) and for the
+    government: four queries, and three or four for the dimensions of an instrument that has
+    several, whatever the number of units; plus the methodology's bands once per process."""
     spec = methodology_spec(round_.methodology_id)
     instrument = instrument_spec(round_.instrument_id)
     language = _language()
@@ -173,9 +202,7 @@ def government_comparison(*, government: Government, round_: Round) -> Governmen
     sampled = [a for a in assessments if a.sampled]
 
     all_components = list(Component.objects.order_by("number"))
-    codes = {component.id: component.code for component in all_components}
     by_component: dict[int, tuple[list, list]] = {}
-    by_unit = {a.id: ({}, {}) for a in sampled}
     for assessment_id, component_id, self_score, verified_score in ComponentScore.objects.filter(
             assessment__round=round_, assessment__agency__government=government,
             assessment__sampled=True).values_list("assessment_id", "component_id", "self_score",
@@ -183,9 +210,6 @@ def government_comparison(*, government: Government, round_: Round) -> Governmen
         own, verified = by_component.setdefault(component_id, ([], []))
         own.append(self_score)
         verified.append(verified_score)
-        unit_own, unit_verified = by_unit.setdefault(assessment_id, ({}, {}))
-        unit_own[codes[component_id]] = self_score
-        unit_verified[codes[component_id]] = verified_score
     components = []
     for component in all_components:
         own, verified = by_component.get(component.id, ([], []))
@@ -201,20 +225,35 @@ def government_comparison(*, government: Government, round_: Round) -> Governmen
         scores=_scores(spec, government_score(a.self_score for a in sampled),
                        government_score(a.verified_score for a in sampled), language),
         sampled_count=len(sampled), result=result,
-        dimensions=dimension_rows(spec, instrument, [
-            (*by_unit[a.id], a.survey_score) for a in sampled], language)
+        dimensions=dimension_rows(spec, instrument, sampled, language)
         if len(instrument.dimensions) > 1 else [])
 
 
 @dataclass(frozen=True)
 class IndicatorComparison:
+    """One indicator's two sides; for an indicator answered per service product, one of
+    these per sampled product (``sample``)."""
+
     indicator: Indicator
     answer: Answer | None
+    sample: ProductSample | None = None
 
     @property
     def code(self) -> str:
         """The checklist's short code, "g2": component letter and indicator order."""
         return indicator_code(self.indicator)
+
+    @property
+    def text(self) -> str:
+        """The indicator's text, and for a per-product line the product it is about."""
+        if self.sample is None:
+            return self.indicator.text
+        return f"{self.indicator.text} — {self.sample.product.name}"
+
+    @property
+    def anchor(self) -> str:
+        """A name unique on the page: the code, and the sample for a per-product line."""
+        return self.code if self.sample is None else f"{self.code}-{self.sample.id}"
 
     @property
     def value(self):
@@ -274,14 +313,19 @@ class Rapor:
 
 
 def rapor(assessment: Assessment) -> Rapor:
-    """Per indicator: the operator's value and note next to the assessor's value and finding.
-    Three queries whatever the checklist's size (the assessment comes with its round)."""
+    """Per indicator: the operator's value and note next to the assessor's value and finding;
+    an indicator answered per service product once per sampled product. Four queries whatever
+    the checklist's size (the assessment comes with its round), and one for the sampled
+    products where the instrument has per-product indicators."""
     spec = methodology_spec(assessment.round.methodology_id)
+    instrument = instrument_spec(assessment.round.instrument_id)
     language = _language()
     indicators = round_indicators(assessment.round.instrument_id)
-    answers = {answer.indicator_id: answer
-               for answer in Answer.objects.filter(assessment=assessment,
-                                                   product_sample__isnull=True)}
+    answers = {(answer.indicator_id, answer.product_sample_id): answer
+               for answer in Answer.objects.filter(assessment=assessment)}
+    samples = (list(ProductSample.objects.filter(assessment=assessment)
+                    .select_related("product").order_by("order", "id"))
+               if instrument.has_per_product else [])
     stored = {component_id: (self_score, verified_score)
               for component_id, self_score, verified_score in ComponentScore.objects.filter(
                   assessment=assessment).values_list("component_id", "self_score",
@@ -301,8 +345,11 @@ def rapor(assessment: Assessment) -> Rapor:
         assessment=assessment,
         scores=_scores(spec, assessment.self_score, assessment.verified_score, language),
         components=components,
-        indicators=[IndicatorComparison(indicator=indicator, answer=answers.get(indicator.id))
-                    for indicator in indicators],
-        scale_max=instrument_spec(assessment.round.instrument_id).scale_max,
+        indicators=[
+            IndicatorComparison(indicator=indicator, sample=sample,
+                                answer=answers.get((indicator.id, sample and sample.id)))
+            for indicator in indicators
+            for sample in (samples if indicator.per_product and samples else [None])],
+        scale_max=instrument.scale_max,
         without_survey=SurveyRecord.objects.filter(assessment=assessment).values_list(
             "no_survey_reason", flat=True).first() or "")

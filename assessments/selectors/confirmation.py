@@ -15,9 +15,9 @@ from compliance.specs import instrument_spec, methodology_spec
 
 from ..models import (Answer, Assessment, GovernmentResult, Round, RoundGovernment,
                       SurveyRecord)
-from .instruments import round_indicator_count
 from ..rules import checklist_lock_reason
 from .checklist import missing_indicators, summary
+from .verification import verified_progress
 
 LISTED = 20  # units or indicators named one by one; the rest are counted
 
@@ -62,23 +62,20 @@ class SubmitImpact(_MissingWork):
     """An operator's checklist before submission."""
 
     assessment: Assessment
-    total: int
+    total: int  # answers the checklist holds: a per-product indicator once per sampled product
+    answered: int  # of those, given (as the checklist's own "answered" figure counts them)
     missing: list  # indicators without an answer, in checklist order
     without_evidence: int  # answered as (partly) fulfilled with nothing attached
     band: object
     lock_reason: str | None
     deadline: Deadline
 
-    @property
-    def answered(self) -> int:
-        return self.total - len(self.missing)
-
 
 def submit_impact(assessment: Assessment, today: date | None = None) -> SubmitImpact:
     figures = summary(assessment)
     return SubmitImpact(
         assessment=assessment, total=figures["completion"].total,
-        missing=missing_indicators(assessment),
+        answered=figures["completion"].answered, missing=missing_indicators(assessment),
         without_evidence=figures["without_evidence_count"], band=figures["band"],
         lock_reason=checklist_lock_reason(assessment, today),
         deadline=deadline(assessment.round.self_deadline, today))
@@ -89,7 +86,8 @@ class FinaliseImpact(_MissingWork):
     """A unit's verification before the assessor fixes it."""
 
     assessment: Assessment
-    total: int
+    total: int  # answers to verify: a per-product indicator once per sampled product
+    verified: int  # of those, verified (as the verification sheet counts them)
     missing: list  # indicators not verified yet
     findings: int
     survey_missing: bool  # the methodology asks for a survey score and none is entered
@@ -98,10 +96,6 @@ class FinaliseImpact(_MissingWork):
     deadline: Deadline
     survey_refusal: str | None = None  # no survey score and no reason: finalising is refused
     without_survey: str = ""  # the reason recorded: the unit is scored without the survey
-
-    @property
-    def verified(self) -> int:
-        return self.total - len(self.missing)
 
     @property
     def can_confirm(self) -> bool:
@@ -115,8 +109,9 @@ def finalise_impact(assessment: Assessment, *, missing: list, lock_reason: str |
     (``unverified_indicators``, ``verification_lock_reason``), so the page and the service
     apply one rule."""
     spec = methodology_spec(assessment.round.methodology_id)
+    progress = verified_progress(assessment)
     return FinaliseImpact(
-        assessment=assessment, total=round_indicator_count(assessment.round.instrument_id),
+        assessment=assessment, total=progress.total, verified=progress.answered,
         missing=missing,
         findings=Answer.objects.filter(assessment=assessment).exclude(finding="").count(),
         survey_missing=instrument_spec(assessment.round.instrument_id).has_survey

@@ -11,6 +11,14 @@ from .instruments import (answer_slot_count, complaint_indicators, follow_up_ind
                           interview_indicators)
 
 
+def verified_progress(assessment):
+    """How many of the unit's answers are verified, of how many: a per-product indicator
+    counts once per sampled product (the sheet's figure, and the finalising page's)."""
+    samples = ProductSample.objects.filter(assessment=assessment).count()
+    return completion(assessment.verified_count,
+                      answer_slot_count(assessment.round.instrument_id, samples))
+
+
 def verification_sheet(assessment):
     spec = methodology_spec(assessment.round.methodology_id)
     instrument = instrument_spec(assessment.round.instrument_id)
@@ -22,14 +30,12 @@ def verification_sheet(assessment):
     follow_up = follow_up_indicator(assessment.round.instrument_id)
     blocks = sheet_blocks(assessment, "verified", leave_out=from_sources | (
         {follow_up.id} if follow_up else set()))
-    samples = ProductSample.objects.filter(assessment=assessment).count()
     return {
         "blocks": blocks,
         "scale_max": instrument.scale_max,
         "follow_up": follow_up,
         "has_sources": bool(from_sources) or instrument.has_per_product or instrument.has_survey,
-        "progress": completion(assessment.verified_count,
-                               answer_slot_count(assessment.round.instrument_id, samples)),
+        "progress": verified_progress(assessment),
         "band": spec.band(assessment.verified_score),
         "has_survey": instrument.has_survey,
         "without_survey": SurveyRecord.objects.filter(assessment=assessment).exclude(

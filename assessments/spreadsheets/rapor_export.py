@@ -46,6 +46,13 @@ def _weakest(report) -> str:
                      for score, component in scored[:WEAKEST])
 
 
+def _survey(worksheet, report):
+    """The users' survey score, as the page shows it, or the reason there is none."""
+    if report.without_survey:
+        return _("without survey: %(reason)s") % {"reason": report.without_survey}
+    return _score(worksheet, report.assessment.survey_score)
+
+
 def _value(value, not_applicable):
     if not_applicable:
         return _("Not applicable")
@@ -66,8 +73,7 @@ def rapor_workbook(report, *, made_by="") -> bytes:
                _zone(worksheet, scores.verified_band), scores.verified_band.label,
                _score(worksheet, scores.self_score),
                cell(worksheet, scores.gap, number_format=GAP_FORMAT), _weakest(report),
-               _("without survey: %(reason)s") % {"reason": report.without_survey}
-               if report.without_survey else ""]
+               _survey(worksheet, report)]
 
     def component_rows(worksheet):
         for row in report.components:
@@ -79,7 +85,7 @@ def rapor_workbook(report, *, made_by="") -> bytes:
 
     def indicator_rows(worksheet):
         for line in report.indicators:
-            yield [line.code, line.indicator.text, _value(line.value, line.not_applicable),
+            yield [line.code, line.text, _value(line.value, line.not_applicable),
                    _value(line.verified_value, line.verified_not_applicable),
                    cell(worksheet, line.gap, number_format=VALUE_GAP_FORMAT), line.finding]
 

@@ -88,6 +88,10 @@ def verify_save(request, pk, indicator_id):
         "can_verify": not verification_lock_reason(assessment),
         "options": value_options(sheet["scale_max"]), "message": message, "error": error,
         "form_data": form.data if error else None, **sheet,
+        # The page the form is on: the sources page has no summary or component score.
+        "verify_page": "sources" if request.POST.get("page") == "sources" else "sheet",
+        "component_score": next((block.score for block in sheet["blocks"] if block.component
+                                 and block.component.id == indicator.component_id), None),
     })
 
 
