@@ -188,6 +188,14 @@ def indicator_line(assessment, indicator):
     return IndicatorLine(indicator=indicator, answer=answer, evidence=evidence)
 
 
+def product_indicator_line(assessment, indicator, sample):
+    """One per-product indicator's line for one sampled product: its answer and evidence."""
+    answer = Answer.objects.filter(assessment=assessment, indicator=indicator,
+                                   product_sample=sample).first()
+    evidence = evidence_by_indicator(assessment, indicator.id, sample.id).get(indicator.id, [])
+    return IndicatorLine(indicator=indicator, answer=answer, evidence=evidence)
+
+
 def missing_indicators(assessment) -> list:
     """Active indicators without an answer (a value or N/A), in checklist order; a
     per-product indicator until it is answered for every sampled product."""

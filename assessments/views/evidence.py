@@ -16,7 +16,7 @@ from compliance.models import Indicator
 
 from ..models import Evidence, ProductSample
 from ..rules import checklist_lock_reason
-from ..selectors.checklist import indicator_line, summary
+from ..selectors.checklist import indicator_line, product_indicator_line, summary
 from ..services.answers import ChecklistLocked
 from ..services.evidence import evidence_add_file, evidence_add_link, evidence_remove
 from ..lookups import assessment_or_404, evidence_or_404
@@ -24,9 +24,9 @@ from ..selectors.instruments import indicator_code
 
 
 def _respond(request, assessment, indicator, *, message="", error="", sample_id=None):
-    """The checklist again (or its htmx fragment); for a sampled product's evidence, that
-    product's page (a plain form there)."""
-    if not request.htmx or sample_id is not None:
+    """The checklist again, or the sampled product's page for its evidence (or, with htmx,
+    the evidence block and, on the checklist, the figures it changes)."""
+    if not request.htmx:
         if error:
             messages.error(request, f"{indicator_code(indicator)}: {error}")
         elif message:
@@ -34,6 +34,13 @@ def _respond(request, assessment, indicator, *, message="", error="", sample_id=
         page = (reverse("checklist-product", args=[assessment.id, sample_id])
                 if sample_id is not None else reverse("checklist", args=[assessment.id]))
         return redirect(page + f"#indicator-{indicator.id}")
+    if sample_id is not None:
+        sample = ProductSample.objects.get(id=sample_id)
+        return render(request, "assessments/includes/evidence_block.html", {
+            "assessment": assessment, "sample": sample,
+            "line": product_indicator_line(assessment, indicator, sample),
+            "can_edit": not checklist_lock_reason(assessment), "message": message,
+            "error": error})
     assessment.refresh_from_db(fields=["self_score", "answered_count", "status"])
     context = {
         "assessment": assessment, "line": indicator_line(assessment, indicator),

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from assessments.models import Evidence
 from assessments.selectors.checklist import summary
@@ -45,7 +46,7 @@ def test_the_service_attaches_per_product_evidence_to_one_sampled_product(field_
     assert list(Evidence.objects.values_list("indicator__code", "product_sample__product__name")
                 ) == [("PR1", "Izin usaha")]
     # The product now holds evidence: it cannot be dropped from the sample.
-    with pytest.raises(ValidationError, match="evidence"):
+    with translation.override("en"), pytest.raises(ValidationError, match="or evidence"):
         product_samples_set(assessment_id=unit.id, by=field_round["personas"]["coordinator"],
                             product_ids=[konsultasi.product_id])
 
@@ -76,6 +77,16 @@ def test_the_operator_attaches_on_the_products_page_and_sees_it_only_there(
     response = client.post(reverse("evidence-remove", args=[unit.id, evidence.id]))
     assert response["Location"] == product_page(field_round, izin) + f"#indicator-{pr1.id}"
     assert not Evidence.objects.exists()
+    # With htmx (the page's own forms), the block comes back in place, with the result beside
+    # it: the product's evidence and nothing of the unit's checklist figures.
+    response = client.post(reverse("evidence-add", args=[unit.id, pr1.id]),
+                           {"url": URL, "product_sample": str(konsultasi.id)},
+                           HTTP_HX_REQUEST="true")
+    fragment = response.content.decode()
+    assert response.status_code == 200 and fragment.startswith(f'<div id="evidence-{pr1.id}"')
+    assert URL in fragment and f'name="product_sample" value="{konsultasi.id}"' in fragment
+    assert "hx-swap-oob" not in fragment
+    assert Evidence.objects.get().product_sample_id == konsultasi.id
 
 
 def test_a_sample_of_another_unit_or_no_id_at_all_is_not_found(field_round, client):
