@@ -527,7 +527,9 @@ def navigation_rights(user) -> dict:
     """What the navigation bar offers."""
     return {"nav_can_manage_users": may_manage_users(user),
             "nav_is_administrator": may_administer(user),
-            "nav_assessor_queue": may_use_assessor_queue(user)}
+            # assessors only: an administrator reaches the queues from the rounds page (their
+            # bar is full already)
+            "nav_assessor_queue": bool(scope_of(user).assessor_governments)}
 
 
 # --- the specification: which rule guards each URL -----------------------------------------------

@@ -69,13 +69,17 @@ def test_an_administrator_reads_the_queue_of_an_assessor_chosen_from_the_allow_l
     assert own["assessor_choices"] == [] and own["chosen"]["assessor"] is None
     assert names(own) == ["DPMPTSP Muna Barat", "Disdukcapil Muna Barat"]
     client.force_login(admin)
+    rounds = client.get(reverse("round-list")).content.decode()
+    assert f'href="{reverse("assessor-queue")}" id="assessors-queues"' in rounds
     page = client.get(reverse("assessor-queue")).content.decode()
     assert 'id="q-assessor"' in page and 'id="queue-choose"' in page
+    assert 'id="nav-queue"' not in page  # not in the administrator's full navigation bar
     assert "Muna Barat</a>" not in page
     page = client.get(reverse("assessor-queue"), {"assessor": kendari_assessor.id}).content.decode()
     assert "DPMPTSP Kendari</a>" in page and "DPMPTSP Muna Barat" not in page
     client.force_login(personas["assessor"])
-    assert 'id="q-assessor"' not in client.get(reverse("assessor-queue")).content.decode()
+    page = client.get(reverse("assessor-queue")).content.decode()
+    assert 'id="q-assessor"' not in page and 'id="nav-queue"' in page
 
 
 def test_status_per_source_and_filters(field_round):
