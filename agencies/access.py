@@ -267,12 +267,27 @@ def may_sample_products(user, assessment) -> bool:
 def may_use_assessor_queue(user) -> bool:
     """The assessor's work queue across governments: whoever is assigned as an assessor to at
     least one government (it lists only the units of those governments:
-    ``queue_government_ids``)."""
-    return bool(scope_of(user).assessor_governments)
+    ``queue_government_ids``), and administrators, who read the queue of an assessor they
+    choose (``queue_assessors``)."""
+    scope = scope_of(user)
+    return scope.administrator or bool(scope.assessor_governments)
 
 
-def queue_government_ids(user) -> set:
-    """The governments whose units the assessor's queue lists: those assigned to the user."""
+def queue_assessors(user):
+    """Whose queue the user may choose to read: for an administrator, every active user
+    assigned as an assessor somewhere (the allow-list of the queue's choice); nobody else
+    chooses (an assessor reads only their own)."""
+    if not scope_of(user).administrator:
+        return get_user_model().objects.none()
+    return _members(Role.ASSESSOR).order_by("username", "id")
+
+
+def queue_government_ids(user, assessor=None) -> set:
+    """The governments whose units the queue lists: those assigned to the user, or, for an
+    administrator who chose an assessor from ``queue_assessors``, those assigned to that
+    assessor."""
+    if assessor is not None and scope_of(user).administrator:
+        return set(scope_of(assessor).assessor_governments)
     return set(scope_of(user).assessor_governments)
 
 
@@ -512,7 +527,9 @@ def navigation_rights(user) -> dict:
     """What the navigation bar offers."""
     return {"nav_can_manage_users": may_manage_users(user),
             "nav_is_administrator": may_administer(user),
-            "nav_assessor_queue": may_use_assessor_queue(user)}
+            # assessors only: an administrator reaches the queues from the rounds page (their
+            # bar is full already)
+            "nav_assessor_queue": bool(scope_of(user).assessor_governments)}
 
 
 # --- the specification: which rule guards each URL -----------------------------------------------

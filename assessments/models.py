@@ -324,7 +324,8 @@ def evidence_path(instance, filename):
 
 
 class Evidence(models.Model):
-    """A file or a link that supports one indicator's answer."""
+    """A file or a link that supports one indicator's answer: the unit's (``product_sample``
+    empty) or, for a per-product indicator, the answer for one sampled product."""
 
     class Kind(models.TextChoices):
         FILE = "file", _("File")
@@ -335,6 +336,9 @@ class Evidence(models.Model):
     # that name replaced it (templates printed "assessments.Evidence.None").
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT,
                                   related_name="evidence_items")
+    product_sample = models.ForeignKey(ProductSample, on_delete=models.CASCADE, null=True,
+                                       blank=True, related_name="evidence_items",
+                                       verbose_name=_("sampled product"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200, blank=True)

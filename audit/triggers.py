@@ -27,6 +27,7 @@ AUDITED = {
     "assessments_serviceproduct": ((), ()),
     "assessments_productsample": ((), ()),
     "assessments_interview": (("recorded_at",), ()),
+    "assessments_interviewanswer": ((), ()),
     "assessments_observation": (("recorded_at",), ()),
     "assessments_surveyrecord": (("recorded_at",), ()),
     "assessments_complaintrecord": (("recorded_at",), ()),

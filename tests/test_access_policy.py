@@ -44,7 +44,7 @@ TABLE = {
     "may_read_leader_reports":      row(F,  F,   T,    F,    T,    F,    T,    F),
     "may_keep_products":            row(T,  F,   F,    F,    F,    F,    T,    F),
     "may_sample_products":          row(F,  F,   T,    T,    F,    F,    T,    F),
-    "may_use_assessor_queue":       row(F,  F,   F,    T,    F,    F,    F,    F),
+    "may_use_assessor_queue":       row(F,  F,   F,    T,    F,    F,    T,    F),
     "may_read_ombudsman_products":  row(F,  F,   T,    T,    T,    F,    T,    F),
     "may_keep_ombudsman_products":  row(F,  F,   T,    F,    F,    F,    T,    F),
     "may_verify_ombudsman_products": row(F, F,   F,    T,    F,    F,    F,    F),

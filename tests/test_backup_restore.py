@@ -220,7 +220,8 @@ def test_backup_restores_into_a_fresh_database_with_triggers_and_evidence(
     assert sorted(t[0] for t in after.triggers if "kepatuhan_closed_round" in t[1]) == [
         "assessments_answer", "assessments_assessment", "assessments_checklistevent",
         "assessments_complaintrecord", "assessments_componentscore", "assessments_evidence",
-        "assessments_governmentresult", "assessments_interview", "assessments_observation",
+        "assessments_governmentresult", "assessments_interview", "assessments_interviewanswer",
+        "assessments_observation", "assessments_ombudsmanproduct", "assessments_productsample",
         "assessments_round", "assessments_roundgovernment", "assessments_surveyrecord",
         "assessments_visit"]
     # ...and they work: the restored closed round refuses changes.

@@ -169,8 +169,10 @@ def sample_progress(assessment, side="self") -> list[SampleProgress]:
             .select_related("product").annotate(done=done).order_by("order", "id")]
 
 
-def evidence_by_indicator(assessment, indicator_id=None):
-    queryset = Evidence.objects.filter(assessment=assessment)
+def evidence_by_indicator(assessment, indicator_id=None, product_sample_id=None):
+    """{indicator id: [evidence]} of the unit's answers, or of one sampled product's."""
+    queryset = Evidence.objects.filter(assessment=assessment,
+                                       product_sample_id=product_sample_id)
     if indicator_id is not None:
         queryset = queryset.filter(indicator_id=indicator_id)
     grouped = {}
@@ -183,6 +185,14 @@ def indicator_line(assessment, indicator):
     answer = Answer.objects.filter(assessment=assessment, indicator=indicator,
                                    product_sample__isnull=True).first()
     evidence = evidence_by_indicator(assessment, indicator.id).get(indicator.id, [])
+    return IndicatorLine(indicator=indicator, answer=answer, evidence=evidence)
+
+
+def product_indicator_line(assessment, indicator, sample):
+    """One per-product indicator's line for one sampled product: its answer and evidence."""
+    answer = Answer.objects.filter(assessment=assessment, indicator=indicator,
+                                   product_sample=sample).first()
+    evidence = evidence_by_indicator(assessment, indicator.id, sample.id).get(indicator.id, [])
     return IndicatorLine(indicator=indicator, answer=answer, evidence=evidence)
 
 
@@ -210,10 +220,12 @@ def summary(assessment: Assessment):
     missing = missing_indicators(assessment)
     total = answer_slot_count(assessment.round.instrument_id,
                               ProductSample.objects.filter(assessment=assessment).count())
+    # per answer: the unit's, or one product's (evidence of another product does not count)
     with_evidence = set(Evidence.objects.filter(assessment=assessment)
-                        .values_list("indicator_id", flat=True))
-    claims_without_evidence = Answer.objects.filter(assessment=assessment, value__gt=0).exclude(
-        indicator_id__in=with_evidence).count()
+                        .values_list("indicator_id", "product_sample_id"))
+    claims_without_evidence = sum(
+        1 for claim in Answer.objects.filter(assessment=assessment, value__gt=0)
+        .values_list("indicator_id", "product_sample_id") if claim not in with_evidence)
     scores = {
         component_id: score for component_id, score in ComponentScore.objects.filter(
             assessment=assessment).values_list("component_id", "self_score")}

@@ -30,6 +30,7 @@ from ..models import (Answer, Assessment, ComponentScore, GovernmentResult, Prod
 from ..services.scores import (assessment_answers, assessment_products, checklist_indicators,
                                compute_unit)
 from .instruments import indicator_code, round_indicators
+from .rapor_products import NO_PRODUCTS, product_table
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,9 @@ class Rapor:
     indicators: list  # IndicatorComparison in checklist order
     scale_max: int
     without_survey: str = ""  # the reason the assessor recorded: scored without the survey
+    # each sampled product's score in the dimensions holding per-product indicators, and
+    # those dimensions over the products (``rapor_products``; empty without products)
+    products: object = NO_PRODUCTS
 
     @property
     def findings(self) -> list:
@@ -314,7 +318,8 @@ class Rapor:
 
 def rapor(assessment: Assessment) -> Rapor:
     """Per indicator: the operator's value and note next to the assessor's value and finding;
-    an indicator answered per service product once per sampled product. Four queries whatever
+    an indicator answered per service product once per sampled product, and each product's
+    score (``rapor_products``; no query of its own). Four queries whatever
     the checklist's size (the assessment comes with its round), and one for the sampled
     products where the instrument has per-product indicators."""
     spec = methodology_spec(assessment.round.methodology_id)
@@ -352,4 +357,9 @@ def rapor(assessment: Assessment) -> Rapor:
             for sample in (samples if indicator.per_product and samples else [None])],
         scale_max=instrument.scale_max,
         without_survey=SurveyRecord.objects.filter(assessment=assessment).values_list(
-            "no_survey_reason", flat=True).first() or "")
+            "no_survey_reason", flat=True).first() or "",
+        products=product_table(
+            assessment, instrument, indicators, answers, samples,
+            lambda own, verified: Scores(self_score=own, verified_score=verified,
+                                         self_band=NO_BAND, verified_band=NO_BAND),
+            language))

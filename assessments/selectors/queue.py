@@ -3,13 +3,14 @@ in the rounds that are under way, with the state of each source, the visits and 
 
 One query for the rows (counts and dates as subqueries) and one for the instruments that ask
 for interviews, whatever the number of units. Sorting and filtering come from allow-lists:
-a query-string value never reaches ``order_by`` or a filter as such."""
+a query-string value never reaches ``order_by`` or a filter as such. An administrator reads
+the queue of an assessor chosen from ``queue_assessors`` (one more query for the choices)."""
 from dataclasses import dataclass
 
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from agencies.access import queue_government_ids
+from agencies.access import queue_assessors, queue_government_ids
 from agencies.models import Government
 from compliance.models import Indicator, SourceKind
 
@@ -71,6 +72,21 @@ class QueueRow:
         return "missing"
 
 
+def _allowed_id(value, allowed):
+    return int(value) if value.isascii() and value.isdigit() and int(value) in allowed else None
+
+
+def chosen_assessor(user, params):
+    """The assessor an administrator asked for, if ``queue_assessors`` allows them (anything
+    else: None), and the allow-list as (id, name) pairs for the choice (empty for everyone
+    who is not an administrator: an assessor reads only their own queue)."""
+    assessors = {person.id: person for person in queue_assessors(user)}
+    choices = [(pk, person.get_full_name() or person.username)
+               for pk, person in assessors.items()]
+    chosen = _allowed_id(params.get("assessor", ""), assessors)
+    return (assessors[chosen] if chosen is not None else None), choices
+
+
 def read_params(params, government_ids) -> dict:
     """The allow-listed choices of the query string (anything else: the default)."""
     sort = params.get("sort", "")
@@ -79,16 +95,17 @@ def read_params(params, government_ids) -> dict:
     missing = params.get("missing", "")
     return {
         "sort": sort if sort in SORTS else DEFAULT_SORT,
-        "government": int(government) if government.isascii() and government.isdigit()
-        and int(government) in government_ids else None,
+        "government": _allowed_id(government, government_ids),
         "status": status if status in STATUSES else "",
         "missing": missing if missing in MISSING else "",
     }
 
 
 def assessor_queue(user, params) -> dict:
-    government_ids = queue_government_ids(user)
+    assessor, assessor_choices = chosen_assessor(user, params)
+    government_ids = queue_government_ids(user, assessor)
     chosen = read_params(params, government_ids)
+    chosen["assessor"] = assessor.id if assessor is not None else None
     queryset = (Assessment.objects
                 .filter(agency__government_id__in=government_ids, sampled=True,
                         round__is_official=False, round__state__in=LIVE_STATES)
@@ -135,5 +152,9 @@ def assessor_queue(user, params) -> dict:
         "governments": list(Government.objects.filter(id__in=government_ids)
                             .order_by("name").values_list("id", "name")),
         "sorts": list(SORTS), "statuses": STATUSES, "missing_choices": MISSING,
+        "assessor_choices": assessor_choices,
+        # an administrator who is no assessor and has not chosen one yet: ask, do not say
+        # "no unit matches"
+        "choose_assessor": bool(assessor_choices) and not government_ids,
     }
 

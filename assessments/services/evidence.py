@@ -1,4 +1,6 @@
-"""Evidence files and links for one indicator.
+"""Evidence files and links for one indicator: the unit's answer, or, for a per-product
+indicator, the answer for one sampled product (the same target rule as the answers,
+``check_answer_target``).
 
 Files are checked three ways before they are stored — extension, declared content type and the
 file's own first bytes — and stored under a generated name with their SHA-256. They are never
@@ -19,7 +21,7 @@ from compliance.models import Indicator
 
 from ..models import Assessment, Evidence
 from ..rules import checklist_lock_reason
-from .answers import ChecklistLocked, lock_round_shared
+from .answers import ChecklistLocked, check_answer_target, lock_round_shared
 
 PDF = b"%PDF-"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -94,10 +96,10 @@ def _locked_assessment(assessment_id):
     return assessment
 
 
-def _check_room(assessment, indicator):
-    if indicator.instrument_id != assessment.round.instrument_id:
-        raise ValidationError(_("This indicator is not part of this round's instrument."))
-    if Evidence.objects.filter(assessment=assessment, indicator=indicator).count() >= \
+def _check_room(assessment, indicator, product_sample_id=None):
+    check_answer_target(assessment, indicator, None, product_sample_id)
+    if Evidence.objects.filter(assessment=assessment, indicator=indicator,
+                               product_sample_id=product_sample_id).count() >= \
             MAX_PER_INDICATOR:
         raise ValidationError(_("An indicator holds at most %(max)s pieces of evidence.") % {
             "max": MAX_PER_INDICATOR})
@@ -109,7 +111,8 @@ def _safe_name(name: str) -> str:
     return cleaned[-200:] or "file"
 
 
-def evidence_add_file(*, assessment_id: int, indicator: Indicator, user, upload) -> Evidence:
+def evidence_add_file(*, assessment_id: int, indicator: Indicator, user, upload,
+                      product_sample_id: int | None = None) -> Evidence:
     validate_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -117,9 +120,10 @@ def evidence_add_file(*, assessment_id: int, indicator: Indicator, user, upload)
     upload.seek(0)
     with transaction.atomic():
         assessment = _locked_assessment(assessment_id)
-        _check_room(assessment, indicator)
+        _check_room(assessment, indicator, product_sample_id)
         evidence = Evidence(
-            assessment=assessment, indicator=indicator, kind=Evidence.Kind.FILE,
+            assessment=assessment, indicator=indicator, product_sample_id=product_sample_id,
+            kind=Evidence.Kind.FILE,
             original_name=_safe_name(upload.name), size=upload.size, sha256=digest.hexdigest(),
             content_type=(upload.content_type or "").split(";")[0][:120], uploaded_by=user)
         evidence.file.save("upload", upload, save=False)
@@ -133,7 +137,8 @@ def evidence_add_file(*, assessment_id: int, indicator: Indicator, user, upload)
     return evidence
 
 
-def evidence_add_link(*, assessment_id: int, indicator: Indicator, user, url: str) -> Evidence:
+def evidence_add_link(*, assessment_id: int, indicator: Indicator, user, url: str,
+                      product_sample_id: int | None = None) -> Evidence:
     url = (url or "").strip()
     try:
         URLValidator(schemes=["http", "https"])(url)
@@ -144,8 +149,9 @@ def evidence_add_link(*, assessment_id: int, indicator: Indicator, user, url: st
         raise ValidationError(_("The web address is too long (500 characters at most)."))
     with transaction.atomic():
         assessment = _locked_assessment(assessment_id)
-        _check_room(assessment, indicator)
-        evidence = Evidence(assessment=assessment, indicator=indicator, kind=Evidence.Kind.LINK,
+        _check_room(assessment, indicator, product_sample_id)
+        evidence = Evidence(assessment=assessment, indicator=indicator,
+                            product_sample_id=product_sample_id, kind=Evidence.Kind.LINK,
                             url=url, uploaded_by=user)
         evidence.full_clean()
         with acting_user(user):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.context import acting_user
 
-from ..models import Answer, Assessment, ProductSample, Round, ServiceProduct
+from ..models import Answer, Assessment, Evidence, ProductSample, Round, ServiceProduct
 from .scores import assessment_recompute_scores, assessment_recompute_verified
 
 DEFAULT_SAMPLE = 2
@@ -68,7 +68,8 @@ def products_sample(*, assessment_id: int, by=None, count: int = DEFAULT_SAMPLE,
                     products=None) -> list[ProductSample]:
     """Sample the assessment's products: the given ones (the assessor's or coordinator's
     choice), or ``count`` of the unit's active products by ``default_products``. A sample
-    that already holds answers is kept (dropping it would drop what was observed)."""
+    that already holds answers or evidence is kept (dropping it would drop what was
+    observed or attached)."""
     assessment = Assessment.objects.select_for_update(of=("self",)).get(id=assessment_id)
     available = list(ServiceProduct.objects.filter(agency_id=assessment.agency_id, active=True))
     if products is None:
@@ -82,9 +83,10 @@ def products_sample(*, assessment_id: int, by=None, count: int = DEFAULT_SAMPLE,
     keep = {p.id for p in chosen}
     current = list(ProductSample.objects.filter(assessment=assessment))
     dropped = [s for s in current if s.product_id not in keep]
-    if Answer.objects.filter(product_sample__in=dropped).exists():
-        raise ValidationError(_("A sampled product that already has answers cannot be "
-                                "dropped from the sample."))
+    if (Answer.objects.filter(product_sample__in=dropped).exists()
+            or Evidence.objects.filter(product_sample__in=dropped).exists()):
+        raise ValidationError(_("A sampled product that already has answers or evidence "
+                                "cannot be dropped from the sample."))
     with acting_user(by):
         ProductSample.objects.filter(id__in=[s.id for s in dropped]).delete()
         existing = {s.product_id: s for s in current if s.product_id in keep}

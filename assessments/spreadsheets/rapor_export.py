@@ -28,6 +28,11 @@ def indicator_headers():
             _("Finding")]
 
 
+def product_score_headers():
+    return [_("Service product"), _("Dimension"), _("Self-score"), _("Verified score"),
+            _("Gap")]
+
+
 def _score(worksheet, value):
     return cell(worksheet, value, number_format=SCORE_FORMAT)
 
@@ -89,8 +94,19 @@ def rapor_workbook(report, *, made_by="") -> bytes:
                    _value(line.verified_value, line.verified_not_applicable),
                    cell(worksheet, line.gap, number_format=VALUE_GAP_FORMAT), line.finding]
 
+    def product_score_rows(worksheet):
+        for row in [*report.products.rows, *report.products.means]:
+            name = (f"{row.sample.order}. {row.sample.product.name}" if row.sample
+                    else _("Mean over the products"))
+            yield [name, row.name, _score(worksheet, row.scores.self_score),
+                   _score(worksheet, row.scores.verified_score),
+                   cell(worksheet, row.scores.gap, number_format=GAP_FORMAT)]
+
     workbook = new_workbook()
     add_report_sheet(workbook, title, _("Summary"), summary_headers(), summary_rows)
     add_report_sheet(workbook, title, _("Components"), component_headers(), component_rows)
     add_report_sheet(workbook, title, _("Findings"), indicator_headers(), indicator_rows)
+    if report.products:
+        add_report_sheet(workbook, title, _("Product scores"), product_score_headers(),
+                         product_score_rows)
     return to_bytes(workbook)

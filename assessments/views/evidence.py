@@ -14,22 +14,33 @@ from django.views.decorators.http import require_POST, require_safe
 from agencies.access import may_answer, require
 from compliance.models import Indicator
 
-from ..models import Evidence
+from ..models import Evidence, ProductSample
 from ..rules import checklist_lock_reason
-from ..selectors.checklist import indicator_line, summary
+from ..selectors.checklist import indicator_line, product_indicator_line, summary
 from ..services.answers import ChecklistLocked
 from ..services.evidence import evidence_add_file, evidence_add_link, evidence_remove
 from ..lookups import assessment_or_404, evidence_or_404
 from ..selectors.instruments import indicator_code
 
 
-def _respond(request, assessment, indicator, *, message="", error=""):
+def _respond(request, assessment, indicator, *, message="", error="", sample_id=None):
+    """The checklist again, or the sampled product's page for its evidence (or, with htmx,
+    the evidence block and, on the checklist, the figures it changes)."""
     if not request.htmx:
         if error:
             messages.error(request, f"{indicator_code(indicator)}: {error}")
         elif message:
             messages.success(request, message)
-        return redirect(reverse("checklist", args=[assessment.id]) + f"#indicator-{indicator.id}")
+        page = (reverse("checklist-product", args=[assessment.id, sample_id])
+                if sample_id is not None else reverse("checklist", args=[assessment.id]))
+        return redirect(page + f"#indicator-{indicator.id}")
+    if sample_id is not None:
+        sample = ProductSample.objects.get(id=sample_id)
+        return render(request, "assessments/includes/evidence_block.html", {
+            "assessment": assessment, "sample": sample,
+            "line": product_indicator_line(assessment, indicator, sample),
+            "can_edit": not checklist_lock_reason(assessment), "message": message,
+            "error": error})
     assessment.refresh_from_db(fields=["self_score", "answered_count", "status"])
     context = {
         "assessment": assessment, "line": indicator_line(assessment, indicator),
@@ -47,6 +58,7 @@ def evidence_add(request, pk, indicator_id):
     indicator = get_object_or_404(Indicator.objects.select_related("component"),
                                   id=indicator_id, active=True,
                                   instrument_id=assessment.round.instrument_id)
+    sample_id = _sample_id(request, assessment)
     message, error = "", ""
     try:
         upload = request.FILES.get("file")  # parsing the body runs the size-limit handler
@@ -56,11 +68,11 @@ def evidence_add(request, pk, indicator_id):
                 "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)})
         if upload is not None:
             evidence_add_file(assessment_id=assessment.id, indicator=indicator,
-                              user=request.user, upload=upload)
+                              user=request.user, upload=upload, product_sample_id=sample_id)
             message = _("File attached.")
         elif url:
             evidence_add_link(assessment_id=assessment.id, indicator=indicator,
-                              user=request.user, url=url)
+                              user=request.user, url=url, product_sample_id=sample_id)
             message = _("Link added.")
         else:
             error = _("Choose a file or enter a link.")
@@ -68,7 +80,20 @@ def evidence_add(request, pk, indicator_id):
         error = " ".join(exc.messages)
     except ChecklistLocked as exc:
         error = str(exc)
-    return _respond(request, assessment, indicator, message=message, error=error)
+    return _respond(request, assessment, indicator, message=message, error=error,
+                    sample_id=sample_id)
+
+
+def _sample_id(request, assessment):
+    """The sampled product a piece of evidence is for (the form's ``product_sample``), None
+    for the unit's own indicators; another unit's sample, or anything not an id, is a 404."""
+    value = request.POST.get("product_sample", "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or not ProductSample.objects.filter(
+            id=int(value), assessment=assessment).exists():
+        raise Http404
+    return int(value)
 
 
 @login_required
@@ -84,7 +109,8 @@ def evidence_remove_view(request, pk, evidence_id):
         evidence_remove(assessment_id=assessment.id, evidence_id=evidence.id, user=request.user)
     except ChecklistLocked as exc:
         message, error = "", str(exc)
-    return _respond(request, assessment, indicator, message=message, error=error)
+    return _respond(request, assessment, indicator, message=message, error=error,
+                    sample_id=evidence.product_sample_id)
 
 
 @login_required

@@ -19,6 +19,7 @@ from ..forms_fieldwork import ProductForm, SampleForm
 from ..lookups import assessment_or_404
 from ..models import Answer, ProductSample, ServiceProduct
 from ..rules import checklist_lock_reason
+from ..selectors.checklist import IndicatorLine, evidence_by_indicator
 from ..selectors.instruments import indicator_code, product_indicators
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
 from ..services.products import (DEFAULT_SAMPLE, SamplingRefused, default_products,
@@ -120,17 +121,21 @@ def _sample_or_404(assessment, sample_id):
 @login_required
 @require_safe
 def checklist_product(request, pk, sample_id):
-    """The per-product indicators for one sampled product, with their guidance."""
+    """The per-product indicators for one sampled product, with their guidance, the answers
+    and the evidence attached for this product."""
     assessment = assessment_or_404(request.user, pk)
     sample = _sample_or_404(assessment, sample_id)
     indicators = product_indicators(assessment.round.instrument_id)
     answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment,
                                                                 product_sample=sample)}
+    evidence = evidence_by_indicator(assessment, product_sample_id=sample.id)
     lock_reason = checklist_lock_reason(assessment)
     return render(request, "assessments/fieldwork/checklist_product.html", {
         "assessment": assessment, "sample": sample, "lock_reason": lock_reason,
         "can_edit": may_answer(request.user, assessment) and not lock_reason,
-        "lines": [(indicator, answers.get(indicator.id), value_options(indicator.scale_max))
+        "lines": [(indicator, answers.get(indicator.id), value_options(indicator.scale_max),
+                   IndicatorLine(indicator=indicator, answer=answers.get(indicator.id),
+                                 evidence=evidence.get(indicator.id, [])))
                   for indicator in indicators],
         "others": list(ProductSample.objects.filter(assessment=assessment)
                        .select_related("product").order_by("order", "id")),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.access import may_administer, require
+from agencies.access import may_administer, may_use_assessor_queue, require
 from agencies.forms import MAX_ID, BoundedIdsField, parse_ids
 from agencies.models import Government, Province
 from compliance.models import Methodology
@@ -245,7 +245,10 @@ def _page_number(value) -> int:
 @require_GET
 def round_list(request):
     _administrator_or_403(request.user)
-    return render(request, "assessments/rounds/list.html", {"rounds": rounds_overview()})
+    return render(request, "assessments/rounds/list.html", {
+        "rounds": rounds_overview(),
+        # the assessors' queues: an administrator's way there (not in their navigation bar)
+        "can_read_queues": may_use_assessor_queue(request.user)})
 
 
 @login_required

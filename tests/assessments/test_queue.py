@@ -36,12 +36,50 @@ def test_the_page_is_for_assessors(field_round, client):
     personas = field_round["personas"]
     client.force_login(personas["operator"])
     assert client.get(reverse("assessor-queue")).status_code == 403
-    client.force_login(personas["admin"])
-    assert client.get(reverse("assessor-queue")).status_code == 403
+    for persona in ("coordinator", "leader"):
+        client.force_login(personas[persona])
+        assert client.get(reverse("assessor-queue")).status_code == 403
     client.force_login(field_round["kendari_assessor"])
     page = client.get(reverse("assessor-queue")).content.decode()
     assert "DPMPTSP Kendari" in page
     assert "Muna Barat" not in page
+
+
+def test_an_administrator_reads_the_queue_of_an_assessor_chosen_from_the_allow_list(
+        field_round, client):
+    personas = field_round["personas"]
+    admin, kendari_assessor = personas["admin"], field_round["kendari_assessor"]
+    result = assessor_queue(admin, {})
+    assert result["assessor_choices"] == [(personas["assessor"].id, "assessor"),
+                                          (kendari_assessor.id, "assessor_k")]
+    assert result["choose_assessor"] and names(result) == []  # asked to choose first
+    assert names(assessor_queue(admin, {"assessor": str(personas["assessor"].id)})) == [
+        "DPMPTSP Muna Barat", "Disdukcapil Muna Barat"]
+    chosen = assessor_queue(admin, {"assessor": str(kendari_assessor.id)})
+    assert names(chosen) == ["DPMPTSP Kendari"]
+    assert chosen["chosen"]["assessor"] == kendari_assessor.id and not chosen["choose_assessor"]
+    assert chosen["governments"] == [(field_round["kendari"].id, "Kota Kendari")]
+    # Someone who is no assessor (the coordinator, the administrator) is not in the list: the
+    # choice is dropped, not obeyed.
+    for stranger in (personas["coordinator"], admin):
+        refused = assessor_queue(admin, {"assessor": str(stranger.id)})
+        assert refused["chosen"]["assessor"] is None and names(refused) == []
+    # An assessor has no choice: the parameter cannot show them a colleague's queue.
+    own = assessor_queue(personas["assessor"], {"assessor": str(kendari_assessor.id)})
+    assert own["assessor_choices"] == [] and own["chosen"]["assessor"] is None
+    assert names(own) == ["DPMPTSP Muna Barat", "Disdukcapil Muna Barat"]
+    client.force_login(admin)
+    rounds = client.get(reverse("round-list")).content.decode()
+    assert f'href="{reverse("assessor-queue")}" id="assessors-queues"' in rounds
+    page = client.get(reverse("assessor-queue")).content.decode()
+    assert 'id="q-assessor"' in page and 'id="queue-choose"' in page
+    assert 'id="nav-queue"' not in page  # not in the administrator's full navigation bar
+    assert "Muna Barat</a>" not in page
+    page = client.get(reverse("assessor-queue"), {"assessor": kendari_assessor.id}).content.decode()
+    assert "DPMPTSP Kendari</a>" in page and "DPMPTSP Muna Barat" not in page
+    client.force_login(personas["assessor"])
+    page = client.get(reverse("assessor-queue")).content.decode()
+    assert 'id="q-assessor"' not in page and 'id="nav-queue"' in page
 
 
 def test_status_per_source_and_filters(field_round):

@@ -152,7 +152,7 @@ AUDITED_TABLES = {
     "agencies_government", "agencies_alias", "auth_user", "assessments_serviceproduct",
     "assessments_productsample", "assessments_interview", "assessments_observation",
     "assessments_surveyrecord", "assessments_complaintrecord", "assessments_visit",
-    "assessments_ombudsmanproduct",
+    "assessments_ombudsmanproduct", "assessments_interviewanswer",
 }
 
 
