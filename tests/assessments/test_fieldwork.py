@@ -19,7 +19,8 @@ from assessments.services.verification import (SurveyMissing, VerificationIncomp
 from compliance.scoring import interview_value, survey_aggregate
 
 from ..workbooks import table
-from .fieldwork_fixtures import field_round, to_verification  # noqa: F401
+from .fieldwork_fixtures import to_verification
+from .helpers import sample_two
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 6, 15)
@@ -40,13 +41,6 @@ def test_survey_aggregate_is_the_mean_of_the_questions():
     assert survey_aggregate([]) is None
     with pytest.raises(ValueError):
         survey_aggregate(["101"])
-
-
-def sample_two(field_round, key="a", user=None):
-    assessment = field_round["assessments"][key]
-    return products.product_samples_set(
-        assessment_id=assessment.id, by=user or field_round["personas"]["coordinator"],
-        product_ids=[p.id for p in field_round["products"][key]])
 
 
 def test_the_chosen_sample_in_order(field_round):
