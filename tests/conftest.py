@@ -151,6 +151,27 @@ def build_world_once(django_db_blocker, build):
             transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def shared_live_round(django_db_setup, django_db_blocker):
+    """``live_round`` and ``personas`` built once for a module whose tests only read them (and
+    whose writes the savepoints roll back): such a module overrides the two fixtures with two
+    short ones that hand these out (tests/test_access_policy.py)."""
+    def build():
+        live_round = build_live_round(build_sultra_from_scratch())
+        return {"live_round": live_round, "personas": build_personas(live_round)}
+
+    yield from build_world_once(django_db_blocker, build)
+
+
+def fresh_personas(personas):
+    """The module's shared personas with their cached scopes dropped (``scope_of`` caches on
+    the user object, and a test may have granted a role that its rollback took back)."""
+    from agencies.access import forget_scope
+
+    forget_scope(*[user for user in personas.values() if user is not None])
+    return personas
+
+
 # --- rounds built by the services: round_create, verification, finalising ---------------------
 
 @pytest.fixture

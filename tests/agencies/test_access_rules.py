@@ -20,7 +20,7 @@ from django.utils import translation
 from agencies import access
 from agencies.models import Government, Membership, Role
 
-from ..conftest import make_user
+from ..conftest import fresh_personas, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,17 @@ SULTRA = ["Kabupaten Bombana", "Kabupaten Buton", "Kabupaten Buton Selatan",
           "Kabupaten Konawe Kepulauan", "Kabupaten Konawe Selatan", "Kabupaten Konawe Utara",
           "Kabupaten Muna", "Kabupaten Muna Barat", "Kabupaten Wakatobi", "Kota Baubau",
           "Kota Kendari", "Provinsi Sulawesi Tenggara"]
+
+
+# Built once for the module (tests/conftest.py): every test runs in a savepoint of it.
+@pytest.fixture
+def live_round(shared_live_round, db):
+    return shared_live_round["live_round"]
+
+
+@pytest.fixture
+def personas(shared_live_round, db):
+    return fresh_personas(shared_live_round["personas"])
 
 
 @pytest.fixture
