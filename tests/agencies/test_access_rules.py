@@ -348,3 +348,53 @@ def test_the_scope_is_read_once_and_forgotten_on_request(world, django_assert_nu
         assert access.may_view_government(leader, world.kendari.id)
     assert sorted(Government.objects.filter(id__in=access.scope_of(leader).governments)
                   .values_list("name", flat=True)) == [MUBAR, KENDARI]
+
+
+def test_the_grant_lists_are_ordered_and_fetched_in_one_query(world,
+                                                               django_assert_num_queries):
+    """Governments by name, then province (a name can repeat across provinces); agencies by
+    government, then name; each list one query, whatever it shows."""
+    from agencies.models import Agency, AgencyKind, Level, Province
+
+    elsewhere = Province.objects.create(name="Aceh")  # sorts before Sulawesi Tenggara
+    Government.objects.create(province=elsewhere, level=Level.KOTA, name=KENDARI)
+    Agency.objects.create(government=world.mubar, name="Bapenda Muna Barat",
+                          kind=AgencyKind.OTHER)  # created last, listed first of Muna Barat
+    admin = world.users["admin"]
+    access.scope_of(admin)
+    with django_assert_num_queries(1):
+        governments = [(g.name, g.province.name) for g in access.grantable_governments(admin)]
+    assert governments[-3:] == [(KENDARI, "Aceh"), (KENDARI, "Sulawesi Tenggara"),
+                                ("Provinsi Sulawesi Tenggara", "Sulawesi Tenggara")]
+    with django_assert_num_queries(1):
+        agencies = [(a.government.name, a.name) for a in access.grantable_agencies(admin)]
+    assert agencies[0] == (MUBAR, "Bapenda Muna Barat")
+    assert [government for government, _ in agencies] == [MUBAR] * 3 + [KENDARI]
+
+
+def test_the_user_pages_list_memberships_by_role_then_place(world, django_assert_num_queries):
+    """Each account's memberships by role, then government, then agency (not in the order they
+    were granted), read with the accounts in two queries."""
+    from agencies.models import Agency, AgencyKind
+
+    bapenda = Agency.objects.create(government=world.mubar, name="Bapenda Muna Barat",
+                                    kind=AgencyKind.OTHER)
+    both = make_user("both", Role.LEADER, government=world.mubar)  # the leader role first
+    Membership.objects.create(user=both, role=Role.COORDINATOR, government=world.mubar)
+    travelling = make_user("travelling", Role.ASSESSOR, government=world.kendari)  # Kendari first
+    Membership.objects.create(user=travelling, role=Role.ASSESSOR, government=world.mubar)
+    two_units = make_user("two_units", Role.OPERATOR, agency=world.agencies["a"])  # DPMPTSP first
+    Membership.objects.create(user=two_units, role=Role.OPERATOR, agency=bapenda)
+    admin = world.users["admin"]
+    access.scope_of(admin)
+    with django_assert_num_queries(2):
+        seen = {user.username: [(m.role, m.government.name if m.government else None,
+                                 m.agency.government.name if m.agency else None,
+                                 m.agency.name if m.agency else None)
+                                for m in user.memberships.all()]
+                for user in access.users_managed_by(admin)}
+    assert seen["both"] == [("coordinator", MUBAR, None, None), ("leader", MUBAR, None, None)]
+    assert seen["travelling"] == [("assessor", MUBAR, None, None),
+                                  ("assessor", KENDARI, None, None)]
+    assert seen["two_units"] == [("operator", None, MUBAR, "Bapenda Muna Barat"),
+                                 ("operator", None, MUBAR, "DPMPTSP Muna Barat")]
