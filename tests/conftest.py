@@ -1,11 +1,18 @@
-"""Shared fixtures: the standard's reference data, Sulawesi Tenggara's published results and
+"""Shared fixtures: the standard's reference data, Sulawesi Tenggara's published results,
 named personas (operator, operator of another agency, coordinator, assessor, leader,
-outsider, administrator)."""
+outsider, administrator), and the rounds several test folders build on (``sultra_units``,
+``verifying``, ``verified_round``, ``field_round``, the fuzz tests' ``fuzz_world``).
+
+Test modules never import from one another (tests/test_layering.py checks it): a fixture two
+modules share lives here, a plain helper in a helper module (tests/assessments/helpers.py,
+tests/browser/helpers.py, …). Each fixture body calls a plain ``build_…`` function, so that a
+module can also build the same rows once for all its tests (``build_world_once`` below)."""
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Government, Membership, Role
@@ -51,12 +58,29 @@ def regions_sultra(db):
     regions_load(provinces={"74"})
 
 
-@pytest.fixture
-def sultra(standard, regions_sultra):
-    """Sulawesi Tenggara's published 2021 table and the 2022 rows that could be found."""
+def build_sultra():
+    """Sulawesi Tenggara's published 2021 table and the 2022 rows that could be found, onto the
+    standard and the province's governments already loaded; returns Muna Barat."""
     import_file("sultra_2021.csv", 2021)
     import_file("sultra_2022_partial.csv", 2022)
     return Government.objects.get(name="Kabupaten Muna Barat")
+
+
+def build_sultra_from_scratch():
+    """What the fixtures ``standard``, ``regions_sultra`` and ``sultra`` do, in one call (for
+    worlds built once per module); returns Muna Barat."""
+    from agencies.regions import regions_load
+
+    load_standard()
+    clear_cache()
+    regions_load(provinces={"74"})
+    return build_sultra()
+
+
+@pytest.fixture
+def sultra(standard, regions_sultra):
+    """Sulawesi Tenggara's published 2021 table and the 2022 rows that could be found."""
+    return build_sultra()
 
 
 def make_user(username, role=None, government=None, agency=None):
@@ -66,8 +90,7 @@ def make_user(username, role=None, government=None, agency=None):
     return user
 
 
-@pytest.fixture
-def live_round(sultra):
+def build_live_round(sultra):
     """Muna Barat's current round with two sampled units, and Kendari's unit."""
     from assessments.models import Assessment, Round
 
@@ -92,7 +115,12 @@ def live_round(sultra):
 
 
 @pytest.fixture
-def personas(live_round):
+def live_round(sultra):
+    """Muna Barat's current round with two sampled units, and Kendari's unit."""
+    return build_live_round(sultra)
+
+
+def build_personas(live_round):
     government, agencies = live_round["government"], live_round["agencies"]
     admin = make_user("admin", Role.ADMINISTRATOR)
     return {
@@ -105,3 +133,174 @@ def personas(live_round):
         "admin": admin,
         "anonymous": None,
     }
+
+
+@pytest.fixture
+def personas(live_round):
+    return build_personas(live_round)
+
+
+def build_world_once(django_db_blocker, build):
+    """For a module-scoped fixture: ``build()`` runs once inside a transaction that is rolled
+    back when the module is done; each test then runs in a savepoint of it (pytest-django's
+    own, so the test needs ``db`` or ``django_db`` as usual) and starts from the same rows.
+    Only for tests that leave nothing outside the database that a later test could see."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            yield build()
+            transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def shared_live_round(django_db_setup, django_db_blocker):
+    """``live_round`` and ``personas`` built once for a module whose tests only read them (and
+    whose writes the savepoints roll back): such a module overrides the two fixtures with two
+    short ones that hand these out (tests/test_access_policy.py)."""
+    def build():
+        live_round = build_live_round(build_sultra_from_scratch())
+        return {"live_round": live_round, "personas": build_personas(live_round)}
+
+    yield from build_world_once(django_db_blocker, build)
+
+
+def fresh_personas(personas):
+    """The module's shared personas with their cached scopes dropped (``scope_of`` caches on
+    the user object, and a test may have granted a role that its rollback took back)."""
+    from agencies.access import forget_scope
+
+    forget_scope(*[user for user in personas.values() if user is not None])
+    return personas
+
+
+# --- rounds built by the services: round_create, verification, finalising ---------------------
+
+@pytest.fixture
+def admin(db):
+    return make_user("admin", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def sultra_units(sultra):
+    """Every Sultra government gets DPMPTSP and Disdukcapil; Muna Barat the full seven plus
+    one office that is never sampled."""
+    kinds = [("DPMPTSP", AgencyKind.DPMPTSP), ("Disdukcapil", AgencyKind.DISDUKCAPIL)]
+    for government in Government.objects.all():
+        for short, kind in kinds:
+            Agency.objects.create(government=government, name=f"{short} {government.name}",
+                                  short_name=short, kind=kind)
+    for name, kind in [("Dinas Pendidikan", AgencyKind.PENDIDIKAN),
+                       ("Dinas Kesehatan", AgencyKind.KESEHATAN),
+                       ("Dinas Sosial", AgencyKind.SOSIAL),
+                       ("Puskesmas Wuna", AgencyKind.PUSKESMAS),
+                       ("Puskesmas Guali", AgencyKind.PUSKESMAS),
+                       ("Puskesmas Tiworo", AgencyKind.PUSKESMAS),
+                       ("Dinas Perhubungan", AgencyKind.OTHER)]:
+        Agency.objects.create(government=sultra, name=name, kind=kind)
+    return sultra
+
+
+@pytest.fixture
+def verifying(admin, sultra_units):
+    """A round in verification with Muna Barat (7 sampled) and Kota Kendari (2 sampled);
+    the other governments are marked not assessed."""
+    from assessments.models import Assessment
+    from assessments.services.answers import answer_save
+    from assessments.services.rounds import round_transition
+    from tests.assessments.helpers import new_round
+    from tests.checklists import checklist
+
+    kendari = Government.objects.get(name="Kota Kendari")
+    round_ = new_round(admin, [sultra_units, kendari])
+    round_transition(round_=round_, to_state="self_assessment", by=admin)
+    operator = make_user("op", Role.OPERATOR,
+                         agency=Agency.objects.get(government=sultra_units, short_name="DPMPTSP"))
+    dpmptsp = Assessment.objects.get(round=round_, agency__government=sultra_units,
+                                     agency__short_name="DPMPTSP")
+    for indicator in checklist().all():
+        answer_save(assessment_id=dpmptsp.id, indicator=indicator, user=operator, value=3,
+                    not_applicable=False, note="", expected_version=0)
+    round_transition(round_=round_, to_state="verification", by=admin)
+    assessor = make_user("assessor", Role.ASSESSOR, government=sultra_units)
+    return {"round": round_, "mubar": sultra_units, "kendari": kendari, "admin": admin,
+            "assessor": assessor, "operator": operator, "dpmptsp": dpmptsp}
+
+
+@pytest.fixture
+def verified_round(live_round, personas):
+    """Muna Barat's round in verification, both sampled units verified and finalised (the
+    values: tests/assessments/helpers.py; publish it with ``helpers.publish``)."""
+    from assessments.services.answers import answer_save
+    from assessments.services.rounds import round_transition
+    from assessments.services.verification import answer_verify, assessment_finalise
+    from tests.assessments.fieldwork_fixtures import record_no_survey
+    from tests.assessments.helpers import FINDINGS, NOTE, self_values, verified_values
+    from tests.checklists import checklist
+
+    round_ = live_round["round"]
+    units = live_round["assessments"]
+    operators = {"a": personas["operator"], "b": personas["operator_b"]}
+    indicators = list(checklist().filter(active=True).select_related("component"))
+    for key in ("a", "b"):
+        for indicator in indicators:
+            note = NOTE if (key, indicator.component.code, indicator.order) == (
+                "a", "pengaduan", 1) else ""
+            answer_save(assessment_id=units[key].id, indicator=indicator, user=operators[key],
+                        value=self_values(key, indicator), not_applicable=False, note=note,
+                        expected_version=0)
+    round_transition(round_=round_, to_state="verification", by=personas["admin"])
+    for key in ("a", "b"):
+        for indicator in indicators:
+            answer_verify(assessment_id=units[key].id, indicator=indicator,
+                          user=personas["assessor"],
+                          verified_value=verified_values(key, indicator),
+                          verified_not_applicable=False,
+                          finding=FINDINGS.get((key, indicator.component.code, indicator.order),
+                                               ""),
+                          expected_version=0)
+        record_no_survey(units[key], personas["assessor"])
+        assessment_finalise(assessment_id=units[key].id, user=personas["assessor"])
+    for assessment in units.values():
+        assessment.refresh_from_db()
+    round_.refresh_from_db()
+    return live_round
+
+
+@pytest.fixture
+def field_round(live_round, personas):
+    """The live round of the conftest moved onto the small 2022-style test instrument
+    (tests/assessments/fieldwork_fixtures.py), with two products per Muna Barat unit listed
+    (none sampled yet) and a second assessor for Kendari."""
+    from datetime import date
+
+    from assessments.models import Round, ServiceProduct
+    from tests.assessments.fieldwork_fixtures import build_instrument
+
+    instrument, indicators = build_instrument()
+    round_ = live_round["round"]
+    Round.objects.filter(pk=round_.pk).update(
+        instrument=instrument, verification_deadline=timezone.localdate() + timedelta(days=60))
+    round_.refresh_from_db()
+    products = {}
+    for key in ("a", "b", "k"):
+        agency = live_round["agencies"][key]
+        products[key] = [
+            ServiceProduct.objects.create(agency=agency, name="Izin usaha", kind="administrative",
+                                          legal_basis="Perbup 12/2023"),
+            ServiceProduct.objects.create(agency=agency, name="Konsultasi", kind="services"),
+        ]
+    Round.objects.filter(pk=round_.pk).update(state=Round.State.SELF_ASSESSMENT)
+    live_round["kendari_assessor"] = make_user("assessor_k", Role.ASSESSOR,
+                                               government=live_round["kendari"])
+    live_round["assessments"]["k"].sampled = True
+    live_round["assessments"]["k"].save()
+    return {**live_round, "instrument": instrument, "indicators": indicators,
+            "products": products, "personas": personas, "today": date(2026, 6, 15)}
+
+
+@pytest.fixture(scope="module")
+def fuzz_world(django_db_setup, django_db_blocker):
+    """The world of the fuzz and mass-assignment tests (tests/fuzz_world.py), built once per
+    module: per test it would cost more than all their requests."""
+    from tests.fuzz_world import build_world
+
+    yield from build_world_once(django_db_blocker, build_world)

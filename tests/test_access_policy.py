@@ -10,9 +10,22 @@ from agencies import access
 from agencies.models import Government
 from assessments.models import Round
 
+from .conftest import fresh_personas
+
 PERSONAS = ["operator", "operator_b", "coordinator", "assessor", "leader", "outsider", "admin",
             "anonymous"]
 T, F = True, False
+
+
+# Built once for the module (tests/conftest.py): every test runs in a savepoint of it.
+@pytest.fixture
+def live_round(shared_live_round, db):
+    return shared_live_round["live_round"]
+
+
+@pytest.fixture
+def personas(shared_live_round, db):
+    return fresh_personas(shared_live_round["personas"])
 
 
 def row(*values):
@@ -40,6 +53,8 @@ TABLE = {
     "may_download_province_report": row(F,  F,   F,    T,    F,    F,    T,    F),
     "may_manage_users":             row(F,  F,   T,    F,    F,    F,    T,    F),
     "may_administer":               row(F,  F,   F,    F,    F,    F,    T,    F),
+    "may_manage_instruments":       row(F,  F,   F,    F,    F,    F,    T,    F),
+    "may_download_national_workbook": row(F, F,  F,    F,    F,    F,    T,    F),
     "may_answer_obstacle":          row(F,  F,   F,    F,    T,    F,    F,    F),
     "may_read_leader_reports":      row(F,  F,   T,    F,    T,    F,    T,    F),
     "may_keep_products":            row(T,  F,   F,    F,    F,    F,    T,    F),
@@ -79,6 +94,8 @@ def asked(personas, live_round):
         "may_download_province_report": lambda u: access.may_download_province_report(u, sultra),
         "may_manage_users": access.may_manage_users,
         "may_administer": access.may_administer,
+        "may_manage_instruments": access.may_manage_instruments,
+        "may_download_national_workbook": access.may_download_national_workbook,
         "may_answer_obstacle": lambda u: access.may_answer_obstacle(u, unit.agency),
         "may_read_leader_reports": lambda u: access.may_read_leader_reports(u, government.id),
         "may_keep_products": lambda u: access.may_keep_products(u, unit.agency),

@@ -18,8 +18,9 @@ The URL list is walked from the resolver (the admin's too), so a new pattern fai
 GETs change nothing at all. A failure names the method, URL, persona and value. The request
 counts and times are printed at the end with ``pytest -s``.
 
-The shared data is built once per module (``world``) and every test runs in a savepoint of
-it: per test, the fixtures would cost more than all the requests.
+The shared data is built once per module (``fuzz_world``, tests/conftest.py and
+tests/fuzz_world.py) and every test runs in a savepoint of it: per test, the fixtures would
+cost more than all the requests.
 """
 import inspect
 import io
@@ -30,34 +31,25 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Callable
 
 import pytest
 from django.contrib import messages as django_messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.query import QuerySet
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter
 
-from agencies.models import Agency, Alias, Government, Membership, Province
-from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent, ComplaintRecord,
-                                ComponentScore, Evidence, GovernmentResult, Interview,
-                                InterviewAnswer, InterviewRole, Observation, Obstacle,
-                                OmbudsmanProduct,
-                                ProductSample, Round, RoundGovernment, RoundTransition,
-                                ServiceProduct, SurveyRecord, Visit)
+from agencies.models import Agency, Government, Province
+from assessments.models import (ActionItem, Assessment, InterviewRole, Obstacle,
+                                OmbudsmanProduct, Round, ServiceProduct)
 from compliance.instrument_io.export import choose_instrument, instrument_workbook
-from compliance.models import Dimension, Indicator, Instrument, Methodology, RubricLevel
-from tests.checklists import checklist
 from notifications.tokens import preference_token
 
-from .conftest import make_user
+# The world (built once per module by tests/conftest.py's ``fuzz_world``), the tables a page
+# writes, and the uploads.
+from .fuzz_world import SNAPSHOT_MODELS, csv_upload, upload
 
 User = get_user_model()
 
@@ -103,119 +95,6 @@ SENT = Counter()  # URL key -> requests sent for it (checked by test_zz_every_ur
 
 
 # --- the world the URLs point into ------------------------------------------------------------
-
-def build_world():
-    """The conftest's standard, sultra, live_round and personas, plus one of everything a URL
-    can name (evidence, an action, an obstacle, a participation, a superuser, a group)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from agencies.models import AgencyKind, Role
-    from compliance.specs import clear_cache
-    from compliance.standard import load_standard
-
-    from .conftest import import_file
-
-    from agencies.regions import regions_load
-
-    load_standard()
-    clear_cache()
-    regions_load(provinces={"74"})
-    import_file("sultra_2021.csv", 2021)
-    import_file("sultra_2022_partial.csv", 2022)
-    government = Government.objects.get(name="Kabupaten Muna Barat")
-    kendari = Government.objects.get(name="Kota Kendari")
-    methodology = Methodology.objects.get(code="ombudsman-2022")
-    round_ = Round.objects.create(
-        year=2026, name="Penilaian 2026", state=Round.State.SELF_ASSESSMENT,
-        methodology=methodology, self_deadline=timezone.localdate() + timedelta(days=30))
-    agency = Agency.objects.create(government=government, name="DPMPTSP Muna Barat",
-                                   short_name="DPMPTSP", kind=AgencyKind.DPMPTSP)
-    agency_b = Agency.objects.create(government=government, name="Disdukcapil Muna Barat",
-                                     short_name="Disdukcapil", kind=AgencyKind.DISDUKCAPIL)
-    agency_k = Agency.objects.create(government=kendari, name="DPMPTSP Kendari",
-                                     kind=AgencyKind.DPMPTSP)
-    assessment = Assessment.objects.create(round=round_, agency=agency, sampled=True)
-    assessment_b = Assessment.objects.create(round=round_, agency=agency_b, sampled=True)
-    Assessment.objects.create(round=round_, agency=agency_k, sampled=False)
-    personas = {
-        "operator": make_user("operator", Role.OPERATOR, agency=agency),
-        "operator_b": make_user("operator_b", Role.OPERATOR, agency=agency_b),
-        "coordinator": make_user("coordinator", Role.COORDINATOR, government=government),
-        "assessor": make_user("assessor", Role.ASSESSOR, government=government),
-        "leader": make_user("leader", Role.LEADER, government=government),
-        "outsider": make_user("outsider", Role.LEADER, government=kendari),
-        "admin": make_user("admin", Role.ADMINISTRATOR),
-        "anonymous": None,
-        "superuser": User.objects.create_superuser("root", password="x-Secret-2026!"),
-    }
-    indicator = (checklist().filter(active=True).select_related("component")
-                 .order_by("component__number", "order").first())
-    evidence = Evidence(assessment=assessment, indicator=indicator, kind="file",
-                        original_name="sk.pdf", size=8, sha256="0" * 64)
-    evidence.file.save("x", ContentFile(b"%PDF-1.4"), save=False)
-    evidence.save()
-    link = Evidence.objects.create(assessment=assessment, indicator=indicator, kind="link",
-                                   url="https://example.org")
-    RoundGovernment.objects.create(round=round_, government=government)
-    products = [ServiceProduct.objects.create(agency=agency, name=name, kind=kind)
-                for name, kind in (("Izin usaha", "administrative"), ("Konsultasi", "services"))]
-    sample = ProductSample.objects.create(assessment=assessment, product=products[0])
-    per_product = Indicator.objects.create(  # the checklist instruments have none
-        instrument=round_.instrument, dimension=round_.instrument.dimensions.first(),
-        code="fuzz-pp", order=99, text_id="Produk", text_en="Product", scale="0_3",
-        per_product=True)
-    Indicator.objects.create(  # the round's Ombudsman products page needs it to be asked for
-        instrument=round_.instrument, dimension=round_.instrument.dimensions.first(),
-        code="tindak-lanjut-produk-ombudsman", order=98, text_id="Tindak lanjut",
-        text_en="Follow-up", scale="0_3")
-    ombudsman = OmbudsmanProduct(government=government, round=round_, kind="suggestion",
-                                 reference="S/1/2026", issued_on="2026-01-05",
-                                 due_on="2026-02-05")
-    ombudsman.evidence_file.save("x.pdf", ContentFile(b"%PDF-1.4"), save=False)
-    ombudsman.save()
-    from assessments.models import LeaderReport
-    from notifications.models import Notification
-    report_file = default_storage.save("leader-reports/fuzz.xlsx", ContentFile(b"PK"))
-    from exports.models import ExportJob
-    job = ExportJob.objects.create(
-        user=personas["operator"], kind="government", status="done", progress=100,
-        params={"round": round_.id, "government": government.id},
-        file=default_storage.save("exports/fuzz/rapor.xlsx", ContentFile(b"PK")),
-        filename="rapor.xlsx", content_type="application/octet-stream",
-        expires_at=timezone.now() + timedelta(days=7))
-    return SimpleNamespace(job=job, ombudsman=ombudsman,
-        notification=Notification.objects.create(
-            recipient=personas["operator"], kind="returned", params={"agency": agency.name},
-            dedupe_key="fuzz:1"),
-        report=LeaderReport.objects.create(government=government, frequency="weekly",
-                                           period_start="2026-01-05", period_end="2026-01-11",
-                                           file=report_file),
-        products=products, sample=sample, per_product=per_product,
-        personas=personas, government=government, kendari=kendari,
-        province=government.province, agency=agency, agency_b=agency_b, agency_k=agency_k,
-        round=round_, published=Round.objects.get(year=2021), assessment=assessment,
-        assessment_b=assessment_b, indicator=indicator, evidence=evidence, link=link,
-        action=ActionItem.objects.create(agency=agency, title="Papan informasi"),
-        obstacle=Obstacle.objects.create(agency=agency, description="Anggaran belum turun",
-                                         reported_by=personas["operator"]),
-        superuser=personas["superuser"], group=Group.objects.create(name="Penilai"),
-        newcomer=make_user("newcomer"),
-        membership=Membership.objects.get(user=personas["operator"]),
-        methodology=methodology, scale_max=methodology.scale_max,
-        other_indicator=checklist().filter(active=True).exclude(pk=indicator.pk).first())
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once per module inside a transaction that is rolled back at its end; every test
-    runs in a savepoint of it (pytest-django's own), so each starts from this state. Building
-    it per test would cost more than all the requests."""
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            yield build_world()
-            transaction.set_rollback(True)
 
 
 # Path arguments per URL name; admin patterns are filled by argument name (ADMIN_ARGS).
@@ -417,11 +296,6 @@ def view_reads_query(pattern: Pattern, url: str) -> bool:
 
 # The tables a page of the project writes (the standard's tables are written by migrations
 # and commands only).
-SNAPSHOT_MODELS = [Province, Government, Alias, Agency, Membership, Round, RoundGovernment,
-                   RoundTransition, Assessment, ComponentScore, Answer, Evidence, ChecklistEvent,
-                   ActionItem, Obstacle, GovernmentResult, Instrument, Dimension, Indicator,
-                   RubricLevel, ServiceProduct, ProductSample, Interview, InterviewAnswer,
-                   Observation, SurveyRecord, ComplaintRecord, Visit, OmbudsmanProduct]
 USER_FIELDS = ["id", "username", "password", "first_name", "last_name", "email", "is_active",
                "is_staff", "is_superuser"]
 
@@ -581,10 +455,6 @@ def survey_cases():
     return [(v, True) for v in bad] + [(v, False) for v in good]
 
 
-def upload(name, content, content_type="application/octet-stream"):
-    return lambda: SimpleUploadedFile(name, content, content_type=content_type)
-
-
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -601,11 +471,6 @@ def evidence_file_cases():
         (upload("\u202egpj.exe", b"MZ", "image/jpeg"), True),
         (upload("noextension", PDF, "application/pdf"), True),
     ]
-
-
-def csv_upload(name, *rows, encoding="utf-8"):
-    text = "\n".join(",".join(row) for row in (("province", "government", "name"), *rows))
-    return upload(name, text.encode(encoding, "surrogateescape"), "text/csv")
 
 
 def import_file_cases():
@@ -1068,24 +933,24 @@ def _run(client, world, key):
 
 @pytest.mark.parametrize("key", PROJECT_KEYS)
 @pytest.mark.django_db
-def test_never_a_500(client, world, key):
-    failures = _run(client, world, key)
+def test_never_a_500(client, fuzz_world, key):
+    failures = _run(client, fuzz_world, key)
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:60])
 
 
 @pytest.mark.django_db
-def test_never_a_500_in_the_admin(client, world):
+def test_never_a_500_in_the_admin(client, fuzz_world):
     """Django's admin, as a superuser, as an administrator who is not staff and as nobody."""
-    failures = [failure for key in ADMIN_KEYS for failure in _run(client, world, key)]
+    failures = [failure for key in ADMIN_KEYS for failure in _run(client, fuzz_world, key)]
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:60])
 
 
 @pytest.mark.xfail(strict=True, reason="Django 5.2: ModelAdmin.get_object(from_field='')")
 @pytest.mark.django_db
-def test_admin_empty_to_field_is_a_known_django_defect(client, world):
+def test_admin_empty_to_field_is_a_known_django_defect(client, fuzz_world):
     """When this starts passing, drop ADMIN_SKIP."""
-    client.force_login(world.superuser)
-    response = client.get(f"/admin/auth/user/{world.superuser.pk}/change/", {"_to_field": ""})
+    client.force_login(fuzz_world.superuser)
+    response = client.get(f"/admin/auth/user/{fuzz_world.superuser.pk}/change/", {"_to_field": ""})
     assert response.status_code < 500
 
 
@@ -1096,13 +961,13 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 @pytest.fixture
-def tainted(world, db):
+def tainted(fuzz_world, db):
     """Every name and note a user can type, carrying markup: the government, its province,
     the agency, the round, an answer's note and finding, an action, an obstacle, a user."""
     from assessments.services.answers import answer_save
     from assessments.services.verification import answer_verify
 
-    w = world
+    w = fuzz_world
     Province.objects.filter(pk=w.province.pk).update(name=f"Sulawesi Tenggara {TAINT}")
     Government.objects.filter(pk=w.government.pk).update(name=f"Kabupaten Muna Barat {TAINT}")
     Agency.objects.filter(pk=w.agency.pk).update(name=f"DPMPTSP {TAINT}",
@@ -1223,13 +1088,13 @@ OFF_LIST = ["password", "-password", "-agency__government__name__foo", "name;DRO
 
 @pytest.mark.parametrize("sort", OFF_LIST, ids=short)
 @pytest.mark.django_db
-def test_board_sort_outside_the_allow_list_falls_back_to_the_name_order(client, world, sort):
-    client.force_login(world.personas["coordinator"])
-    default = client.get(f"/governments/{world.government.pk}/board/").context["board"]
+def test_board_sort_outside_the_allow_list_falls_back_to_the_name_order(client, fuzz_world, sort):
+    client.force_login(fuzz_world.personas["coordinator"])
+    default = client.get(f"/governments/{fuzz_world.government.pk}/board/").context["board"]
     by_name = [row.agency.name for row in default.rows]
     assert by_name == sorted(by_name, key=str.casefold) and len(by_name) >= 2
     with order_by_spy() as ordered:
-        response = client.get(f"/governments/{world.government.pk}/board/", {"sort": sort})
+        response = client.get(f"/governments/{fuzz_world.government.pk}/board/", {"sort": sort})
     board = response.context["board"]
     assert response.status_code == 200
     assert (board.sort, board.descending) == ("name", False)
@@ -1238,9 +1103,9 @@ def test_board_sort_outside_the_allow_list_falls_back_to_the_name_order(client, 
 
 
 @pytest.mark.django_db
-def test_board_sort_on_the_allow_list_is_applied(client, world):
-    client.force_login(world.personas["coordinator"])
-    url = f"/governments/{world.government.pk}/board/"
+def test_board_sort_on_the_allow_list_is_applied(client, fuzz_world):
+    client.force_login(fuzz_world.personas["coordinator"])
+    url = f"/governments/{fuzz_world.government.pk}/board/"
     ascending = [row.agency.name for row in client.get(url).context["board"].rows]
     board = client.get(url, {"sort": "-name"}).context["board"]
     assert (board.sort, board.descending) == ("name", True)
@@ -1249,8 +1114,8 @@ def test_board_sort_on_the_allow_list_is_applied(client, world):
 
 @pytest.mark.parametrize("value", OFF_LIST, ids=short)
 @pytest.mark.django_db
-def test_ranking_and_public_filters_outside_the_allow_lists_fall_back(client, world, value):
-    published, province = world.published.pk, world.province.pk
+def test_ranking_and_public_filters_outside_the_allow_lists_fall_back(client, fuzz_world, value):
+    published, province = fuzz_world.published.pk, fuzz_world.province.pk
     ranking = client.get(f"/rankings/{published}/{province}/",
                          {"group": value, "zone": value})
     assert ranking.status_code == 200
@@ -1267,12 +1132,12 @@ def test_ranking_and_public_filters_outside_the_allow_lists_fall_back(client, wo
 # --- refusals are explained in the user's language ----------------------------------------------
 
 @pytest.mark.django_db
-def test_refusals_of_bad_input_are_translated(client, world):
+def test_refusals_of_bad_input_are_translated(client, fuzz_world):
     """The same bad post in English and in Indonesian gets a message in each (not the English
     text twice, which is what a missing translation looks like)."""
     from django.conf import settings
 
-    w = world
+    w = fuzz_world
     a, i = w.assessment.pk, w.indicator.pk
     cases = [
         ("operator", None, f"/checklists/{a}/answers/{i}/", {"value": "NaN", "version": "0"}),
@@ -1323,7 +1188,7 @@ def fewest_requests(key, world) -> int:
 
 
 @pytest.mark.django_db
-def test_zz_every_url_got_its_requests(world):
+def test_zz_every_url_got_its_requests(fuzz_world):
     """After the walks above (zz: pytest runs a module's tests in file order): each URL they
     covered got at least the requests the tables promise, so a phase that silently stops
     sending fails here instead of passing with nothing tested. With -s, the counts by kind."""
@@ -1333,8 +1198,8 @@ def test_zz_every_url_got_its_requests(world):
         for (method, kind), count in sorted(CASES.items())))
     if not SENT:
         pytest.skip("the fuzz walks did not run in this session (run the whole module)")
-    short_of = {key: (SENT[key], fewest_requests(key, world)) for key in SENT
-                if SENT[key] < fewest_requests(key, world)}
+    short_of = {key: (SENT[key], fewest_requests(key, fuzz_world)) for key in SENT
+                if SENT[key] < fewest_requests(key, fuzz_world)}
     assert not short_of, f"URLs sent fewer requests than their cases (sent, promised): {short_of}"
     if set(PROJECT_KEYS) <= set(SENT):  # the whole module ran: the project's URLs all had some
         assert len(PROJECT_KEYS) == 101

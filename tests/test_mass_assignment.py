@@ -24,7 +24,7 @@ from assessments.services.verification import answer_verify
 from tests.checklists import checklist
 
 from .assessments.fieldwork_fixtures import record_no_survey
-from .test_fuzz_inputs import SNAPSHOT_MODELS, csv_upload, world  # noqa: F401 (a fixture)
+from .fuzz_world import SNAPSHOT_MODELS, csv_upload
 
 User = get_user_model()
 MODELS = [*SNAPSHOT_MODELS, User, User.groups.through, User.user_permissions.through]
@@ -132,8 +132,8 @@ SCORES = {"score": "100", "self_score": "100", "verified_score": "100",
 
 
 @pytest.fixture
-def w(world, db):
-    return world
+def w(fuzz_world, db):
+    return fuzz_world
 
 
 def smuggled(w, **more):

@@ -27,8 +27,7 @@ from assessments.models import Answer, Assessment
 from assessments.services.rounds import round_transition
 from tests.workbooks import header_row
 
-from .assessments.test_lifecycle import (admin, finalise_everything, sultra_units,  # noqa: F401
-                                         verifying)
+from .assessments.helpers import finalise_everything
 
 pytestmark = pytest.mark.libreoffice
 

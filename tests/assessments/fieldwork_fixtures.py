@@ -2,16 +2,8 @@
 their published weights (Input 21.85, Proses 32.37, Output 24.24 as a survey, Pengaduan
 21.54), scored 0–3, with interview, per-product observation, observation and complaint-record
 indicators. Written here, not shipped: the real instrument is another branch's."""
-from datetime import date, timedelta
-
-import pytest
-from django.utils import timezone
-
-from agencies.models import Role
-from assessments.models import Round, ServiceProduct
+from assessments.models import Round
 from compliance.models import Component, Dimension, Indicator, Instrument, Methodology
-
-from ..conftest import make_user
 
 
 def build_instrument():
@@ -46,32 +38,6 @@ def build_instrument():
             guidance_id=f"Panduan {code}", guidance_en=f"Guidance {code}", scale="0_3",
             source_kind=source, per_product=per_product)
     return instrument, indicators
-
-
-@pytest.fixture
-def field_round(live_round, personas):
-    """The live round of the conftest moved onto the test instrument, with two products per
-    Muna Barat unit listed (none sampled yet) and a second assessor for Kendari."""
-    instrument, indicators = build_instrument()
-    round_ = live_round["round"]
-    Round.objects.filter(pk=round_.pk).update(
-        instrument=instrument, verification_deadline=timezone.localdate() + timedelta(days=60))
-    round_.refresh_from_db()
-    products = {}
-    for key in ("a", "b", "k"):
-        agency = live_round["agencies"][key]
-        products[key] = [
-            ServiceProduct.objects.create(agency=agency, name="Izin usaha", kind="administrative",
-                                          legal_basis="Perbup 12/2023"),
-            ServiceProduct.objects.create(agency=agency, name="Konsultasi", kind="services"),
-        ]
-    Round.objects.filter(pk=round_.pk).update(state=Round.State.SELF_ASSESSMENT)
-    live_round["kendari_assessor"] = make_user("assessor_k", Role.ASSESSOR,
-                                               government=live_round["kendari"])
-    live_round["assessments"]["k"].sampled = True
-    live_round["assessments"]["k"].save()
-    return {**live_round, "instrument": instrument, "indicators": indicators,
-            "products": products, "personas": personas, "today": date(2026, 6, 15)}
 
 
 def to_verification(round_):

@@ -12,7 +12,7 @@ from assessments.services.answers import answer_save
 
 from tests.checklists import checklist
 
-from .test_pages import text_of
+from .helpers import text_of
 
 LEAKS = re.compile(r"\bNone\b|assessments\.|object at 0x|\bTrue\b|\bFalse\b")
 

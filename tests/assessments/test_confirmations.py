@@ -23,7 +23,7 @@ from assessments.services.workflow import assessment_submit
 from tests.checklists import checklist
 
 from .fieldwork_fixtures import record_no_survey
-from .test_workflow import answer_all
+from .helpers import answer_all
 
 
 def text_of(response):

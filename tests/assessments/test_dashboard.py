@@ -8,17 +8,11 @@ from django.urls import reverse
 from agencies.models import Agency, AgencyKind
 from assessments.models import Assessment
 from assessments.models import Answer
-from assessments.services.answers import answer_save
 from assessments.services.scores import assessment_recompute_scores
 
 from tests.checklists import checklist
 
-
-def fill(assessment, user, weak=("sarana",)):
-    for indicator in checklist().select_related("component"):
-        value = 0 if indicator.component.code in weak else 3
-        answer_save(assessment_id=assessment.id, indicator=indicator, user=user, value=value,
-                    not_applicable=False, note="", expected_version=0)
+from .helpers import fill
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from assessments.services.evidence import evidence_add_link
 from assessments.services.products import product_samples_set
 
 from .fieldwork_fixtures import field_round  # noqa: F401  (a fixture)
-from .test_fieldwork import sample_two
+from .helpers import sample_two
 
 pytestmark = pytest.mark.django_db
 URL = "https://arsip.example.org/sk-persyaratan-izin.pdf"

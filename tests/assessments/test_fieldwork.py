@@ -16,37 +16,13 @@ from assessments.services import fieldwork, products
 from assessments.services.answers import AnswerConflict, answer_save
 from assessments.services.verification import (SurveyMissing, VerificationIncomplete,
                                                answer_verify, assessment_finalise)
-from compliance.scoring import interview_value, survey_aggregate
 
 from ..workbooks import table
-from .fieldwork_fixtures import field_round, to_verification  # noqa: F401
+from .fieldwork_fixtures import to_verification
+from .helpers import sample_two
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 6, 15)
-
-
-def test_interview_value_is_the_mean_rounded_half_up():
-    assert interview_value([3, 2, 2, 1]) == 2
-    assert interview_value([2, 3]) == 3  # 2.5 rounds up
-    assert interview_value([1, 2, 2, 2]) == 2  # 1.75
-    assert interview_value([0, 1]) == 1  # 0.5
-    assert interview_value([None, 1, 1, 2]) == 1  # 1.33, nobody's None does not count
-    assert interview_value([]) is None
-
-
-def test_survey_aggregate_is_the_mean_of_the_questions():
-    assert survey_aggregate(["75", "85"]) == Decimal("80.00")
-    assert survey_aggregate([Decimal("70"), Decimal("71"), Decimal("71")]) == Decimal("70.67")
-    assert survey_aggregate([]) is None
-    with pytest.raises(ValueError):
-        survey_aggregate(["101"])
-
-
-def sample_two(field_round, key="a", user=None):
-    assessment = field_round["assessments"][key]
-    return products.product_samples_set(
-        assessment_id=assessment.id, by=user or field_round["personas"]["coordinator"],
-        product_ids=[p.id for p in field_round["products"][key]])
 
 
 def test_the_chosen_sample_in_order(field_round):

@@ -4,63 +4,18 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from agencies.models import Agency, AgencyKind, Government, Role
+from agencies.models import Government
 from assessments.models import (Answer, Assessment, Evidence, GovernmentResult, Round,
                                 RoundGovernment, RoundTransition)
 from assessments.services.answers import ChecklistLocked, answer_save
 from assessments.services.rounds import (PublicationBlocked, TransitionRefused,
-                                         government_set_not_assessed, round_create,
-                                         round_transition)
+                                         government_set_not_assessed, round_transition)
 from assessments.services.verification import (VerificationIncomplete, answer_verify,
                                                assessment_finalise, assessment_set_survey)
-from compliance.models import Methodology
 from tests.checklists import checklist
 
-from ..conftest import make_user
-from .fieldwork_fixtures import record_no_survey
-
-
-@pytest.fixture
-def admin(db):
-    return make_user("admin", Role.ADMINISTRATOR)
-
-
-@pytest.fixture
-def sultra_units(sultra):
-    """Every Sultra government gets DPMPTSP and Disdukcapil; Muna Barat the full seven plus
-    one office that is never sampled."""
-    kinds = [("DPMPTSP", AgencyKind.DPMPTSP), ("Disdukcapil", AgencyKind.DISDUKCAPIL)]
-    for government in Government.objects.all():
-        for short, kind in kinds:
-            Agency.objects.create(government=government, name=f"{short} {government.name}",
-                                  short_name=short, kind=kind)
-    for name, kind in [("Dinas Pendidikan", AgencyKind.PENDIDIKAN),
-                       ("Dinas Kesehatan", AgencyKind.KESEHATAN),
-                       ("Dinas Sosial", AgencyKind.SOSIAL),
-                       ("Puskesmas Wuna", AgencyKind.PUSKESMAS),
-                       ("Puskesmas Guali", AgencyKind.PUSKESMAS),
-                       ("Puskesmas Tiworo", AgencyKind.PUSKESMAS),
-                       ("Dinas Perhubungan", AgencyKind.OTHER)]:
-        Agency.objects.create(government=sultra, name=name, kind=kind)
-    return sultra
-
-
-def new_round(admin, governments):
-    return round_create(year=2026, name="Penilaian 2026",
-                        methodology=Methodology.objects.get(code="ombudsman-2022"),
-                        governments=governments, by=admin)
-
-
-def verify_all(assessment, user, value):
-    """Every indicator verified at ``value``; without a survey score, the reason there is
-    none (finalising needs one or the other)."""
-    for indicator in checklist().filter(active=True):
-        answer = Answer.objects.filter(assessment=assessment, indicator=indicator).first()
-        answer_verify(assessment_id=assessment.id, indicator=indicator, user=user,
-                      verified_value=value, verified_not_applicable=False, finding="",
-                      expected_version=answer.verification_version if answer else 0)
-    if Assessment.objects.get(pk=assessment.pk).survey_score is None:
-        record_no_survey(assessment, user)
+# The fixtures admin, sultra_units and verifying are tests/conftest.py's.
+from .helpers import finalise_everything, new_round, verify_all
 
 
 @pytest.mark.django_db
@@ -88,26 +43,6 @@ def test_transitions_are_validated_and_logged(admin, sultra_units):
         round_transition(round_=round_, to_state="draft", by=admin)  # no going back
     states = list(RoundTransition.objects.filter(round=round_).values_list("to_state", "actor"))
     assert states == [("draft", admin.id), ("self_assessment", admin.id)]
-
-
-@pytest.fixture
-def verifying(admin, sultra_units):
-    """A round in verification with Muna Barat (7 sampled) and Kota Kendari (2 sampled);
-    the other governments are marked not assessed."""
-    kendari = Government.objects.get(name="Kota Kendari")
-    round_ = new_round(admin, [sultra_units, kendari])
-    round_transition(round_=round_, to_state="self_assessment", by=admin)
-    operator = make_user("op", Role.OPERATOR,
-                         agency=Agency.objects.get(government=sultra_units, short_name="DPMPTSP"))
-    dpmptsp = Assessment.objects.get(round=round_, agency__government=sultra_units,
-                                     agency__short_name="DPMPTSP")
-    for indicator in checklist().all():
-        answer_save(assessment_id=dpmptsp.id, indicator=indicator, user=operator, value=3,
-                    not_applicable=False, note="", expected_version=0)
-    round_transition(round_=round_, to_state="verification", by=admin)
-    assessor = make_user("assessor", Role.ASSESSOR, government=sultra_units)
-    return {"round": round_, "mubar": sultra_units, "kendari": kendari, "admin": admin,
-            "assessor": assessor, "operator": operator, "dpmptsp": dpmptsp}
 
 
 @pytest.mark.django_db
@@ -144,12 +79,6 @@ def test_finalise_needs_every_indicator_and_fixes_the_score(verifying):
         answer_verify(assessment_id=dpmptsp.id, indicator=first, user=assessor,
                       verified_value=3, verified_not_applicable=False, finding="",
                       expected_version=2)
-
-
-def finalise_everything(verifying, value=2):
-    for assessment in Assessment.objects.filter(round=verifying["round"], sampled=True):
-        verify_all(assessment, verifying["assessor"], value)
-        assessment_finalise(assessment_id=assessment.id, user=verifying["assessor"])
 
 
 @pytest.mark.django_db

@@ -12,10 +12,7 @@ from assessments.models import Answer, GovernmentResult, Round
 from compliance.models import Methodology
 from tests.checklists import checklist
 
-
-def text_of(response):
-    html = response.content.decode()
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+from .helpers import text_of
 
 
 @pytest.fixture(autouse=True)

@@ -6,27 +6,13 @@ Figures are those of tests/assessments/test_reports.py: Muna Barat's 2026 round,
 at 50.92, unit b at 52.29, the government at 51.61 (self 66.67).
 """
 import re
-import shutil
-import subprocess
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from weasyprint.urls import FatalURLFetchingError
 
-from .test_reports import RAMP, publish, verified_round  # noqa: F401
-
-PDFTOTEXT = shutil.which("pdftotext")
-INSTALL = "apt-get install -y --no-install-recommends poppler-utils"
-
-
-def text_of_pdf(content: bytes, tmp_path) -> str:
-    assert PDFTOTEXT, f"pdftotext is missing: {INSTALL}"
-    path = tmp_path / "out.pdf"
-    path.write_bytes(content)
-    result = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True,
-                            capture_output=True, text=True, timeout=60)
-    return re.sub(r"[ \t]+", " ", result.stdout)
+from .helpers import RAMP, publish, text_of_pdf
 
 
 def english(client):

@@ -10,8 +10,8 @@ from assessments.models import Assessment
 from assessments.selectors.queue import assessor_queue
 from assessments.services import fieldwork
 
-from .fieldwork_fixtures import field_round, to_verification  # noqa: F401
-from .test_fieldwork import sample_two
+from .fieldwork_fixtures import to_verification
+from .helpers import sample_two
 
 pytestmark = pytest.mark.django_db
 

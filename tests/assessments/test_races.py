@@ -10,89 +10,25 @@ guarded test is known to be able to see the race at all.
 Here the interleaving is deterministic and runs on every database: both actors read, then both
 write, the second with the version or the state it read before the first wrote (what a stale
 page posts). test_races_threads.py runs the same races with real concurrent transactions on
-PostgreSQL, where the row locks are the guard. The world built here is shared with it and with
-test_rollback.py.
+PostgreSQL, where the row locks are the guard. The small world they share (with
+test_rollback.py too) is built by race_helpers.py.
 """
-from datetime import timedelta
-from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, Government, Level, Province, Role
 from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent,
-                                GovernmentResult, Round, RoundGovernment, RoundTransition)
+                                GovernmentResult, Round, RoundTransition)
 from assessments.services import answers, verification, workflow
-from assessments.services.answers import AnswerConflict, ChecklistLocked, answer_save
+from assessments.services.answers import AnswerConflict, ChecklistLocked
 from assessments.services.rounds import TransitionRefused, round_transition
-from assessments.services.verification import answer_verify
 from assessments.services.workflow import assessment_submit
-from audit.models import AuditEntry
-from compliance.models import Methodology
-from tests.checklists import checklist
 
-from ..conftest import make_user
+# The small world (one round, two governments, four sampled units) and its writers.
+from .race_helpers import (answer_entries, build_world, fill_checklist, ready_to_publish,
+                           save_answer, verify_answer)
 
-
-def answer_entries():
-    """The audit trail's entries of answers in this world (entries committed by earlier
-    transactional tests are of other rows)."""
-    ids = [str(pk) for pk in Answer.objects.values_list("pk", flat=True)]
-    return AuditEntry.objects.filter(table_name="assessments_answer", row_id__in=ids).count()
-
-
-# --- a small world: one round, two governments, four sampled units ----------------------------
-
-def build_world(state=Round.State.SELF_ASSESSMENT):
-    province = Province.objects.create(name="Provinsi Uji")
-    round_ = Round.objects.create(
-        year=2026, name="Penilaian Uji", state=state,
-        methodology=Methodology.objects.get(code="ombudsman-2022"),
-        self_deadline=timezone.localdate() + timedelta(days=30))
-    governments, units = [], []
-    for name in ("Kabupaten Satu", "Kabupaten Dua"):
-        government = Government.objects.create(province=province, level=Level.KABUPATEN,
-                                               name=name)
-        governments.append(government)
-        RoundGovernment.objects.create(round=round_, government=government)
-        for short, kind in (("DPMPTSP", AgencyKind.DPMPTSP),
-                            ("Disdukcapil", AgencyKind.DISDUKCAPIL)):
-            agency = Agency.objects.create(government=government, name=f"{short} {name}",
-                                           short_name=short, kind=kind)
-            units.append(Assessment.objects.create(round=round_, agency=agency, sampled=True))
-    unit = units[0]
-    return SimpleNamespace(
-        round=round_, unit=unit, units=units, governments=governments,
-        indicator=checklist().filter(active=True).order_by("component__number",
-                                                                 "order").first(),
-        operator=make_user("operator", Role.OPERATOR, agency=unit.agency),
-        operator_2=make_user("operator_2", Role.OPERATOR, agency=unit.agency),
-        assessor=make_user("assessor", Role.ASSESSOR, government=governments[0]),
-        assessor_2=make_user("assessor_2", Role.ASSESSOR, government=governments[0]),
-        admin=make_user("admin", Role.ADMINISTRATOR),
-        admin_2=make_user("admin_2", Role.ADMINISTRATOR),
-    )
-
-
-def fill_checklist(assessment, value=2):
-    """Every active indicator answered (written directly: the services are not under test)."""
-    Answer.objects.bulk_create([Answer(assessment=assessment, indicator=indicator, value=value)
-                                for indicator in checklist().filter(active=True)])
-    Assessment.objects.filter(id=assessment.id).update(status=Assessment.Status.IN_PROGRESS)
-
-
-def ready_to_publish(world):
-    """The round in verification with every sampled unit finalised and two findings."""
-    fill_checklist(world.unit)
-    Answer.objects.filter(assessment=world.unit, indicator__component__code="sarana").update(
-        verified_value=1, finding="Belum ada ramp untuk kursi roda")
-    for unit, score in zip(world.units, ("70.00", "80.00", "60.00", "90.00")):
-        Assessment.objects.filter(id=unit.id).update(verified_score=Decimal(score),
-                                                     finalised_at=timezone.now())
-    Round.objects.filter(id=world.round.id).update(state=Round.State.VERIFICATION)
-    world.round.refresh_from_db()
 
 
 def counts(world):
@@ -103,17 +39,6 @@ def counts(world):
         "results": GovernmentResult.objects.filter(round=world.round).count(),
         "actions": ActionItem.objects.count(),
     }
-
-
-def save_answer(world, user, *, value, note, version):
-    return answer_save(assessment_id=world.unit.id, indicator=world.indicator, user=user,
-                       value=value, not_applicable=False, note=note, expected_version=version)
-
-
-def verify_answer(world, user, *, value, finding, version):
-    return answer_verify(assessment_id=world.unit.id, indicator=world.indicator, user=user,
-                         verified_value=value, verified_not_applicable=False, finding=finding,
-                         expected_version=version)
 
 
 # --- taking a guard out ----------------------------------------------------------------------

@@ -21,8 +21,8 @@ from assessments.services.answers import AnswerConflict, ChecklistLocked
 from assessments.services.rounds import TransitionRefused, round_transition
 from assessments.services.workflow import assessment_submit
 
-from .test_races import (answer_entries, build_world, fill_checklist, ready_to_publish,
-                         save_answer, verify_answer)
+from .race_helpers import (Gate, answer_entries, build_world, fill_checklist, ready_to_publish,
+                           save_answer, verify_answer)
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -36,31 +36,6 @@ def without_row_locks(monkeypatch):
     """SELECT … FOR UPDATE / FOR SHARE become plain reads; the checks that follow them stay."""
     monkeypatch.setattr(QuerySet, "select_for_update", lambda self, *args, **kwargs: self)
     monkeypatch.setattr(answers, "lock_round_shared", lambda round_id: None)
-
-
-class Gate:
-    """A point inside a service, after its guard and before its writes, where the named worker
-    threads stop until released. Other threads (the test's own) pass straight through."""
-
-    def __init__(self, *names):
-        self.arrived = {name: threading.Event() for name in names}
-        self.released = {name: threading.Event() for name in names}
-
-    def __call__(self):
-        name = threading.current_thread().name
-        if name in self.arrived:
-            self.arrived[name].set()
-            if not self.released[name].wait(30):
-                raise RuntimeError(f"{name} was never released from the gate")
-
-    def install(self, monkeypatch, owner, attribute):
-        original = getattr(owner, attribute)
-
-        def gated(*args, **kwargs):
-            self()
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(owner, attribute, gated)
 
 
 def _backend_pid():

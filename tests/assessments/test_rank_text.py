@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from assessments.models import Round
 from assessments.rank_text import parse_published_rank, rank_phrase
 
-from .test_pages import text_of
+from .helpers import text_of
 
 
 @pytest.mark.parametrize(("text", "level", "expected"), [

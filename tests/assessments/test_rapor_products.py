@@ -27,8 +27,7 @@ from assessments.services.products import product_samples_set
 from assessments.services.verification import answer_verify
 from compliance.models import Instrument
 
-from .test_pdf import text_of_pdf
-from .test_reports import figures
+from .helpers import figures, text_of_pdf
 
 INSTRUMENT = "ombudsman-2022-assessment"
 # Konsultasi: the operator's and the assessor's values per Process indicator (None: N/A)

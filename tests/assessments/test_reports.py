@@ -21,17 +21,13 @@ from openpyxl import load_workbook
 from agencies.models import Agency, AgencyKind
 from assessments.models import Assessment, ComponentScore, GovernmentResult
 from assessments.selectors.comparison import government_comparison, rapor
-from assessments.services.answers import answer_save
 from assessments.services.rounds import round_transition
-from assessments.services.verification import answer_verify, assessment_finalise
 from compliance.models import Component
 from tests.checklists import checklist
-from .fieldwork_fixtures import record_no_survey
+
+from .helpers import INJECTION, NOTE, RAMP, figures, publish
 
 CENT = Decimal("0.01")
-INJECTION = '=HYPERLINK("http://example.org/x","klik")'
-RAMP = "Belum ada ramp untuk kursi roda"
-NOTE = "Kotak saran tersedia di loket"
 
 
 def q(value) -> Decimal:
@@ -43,59 +39,6 @@ def english(client):
 
 
 # --- the round ---------------------------------------------------------------------------------
-
-def self_values(key, indicator):
-    """Unit a claims everything (3); unit b claims little (1)."""
-    return 3 if key == "a" else 1
-
-
-def verified_values(key, indicator):
-    """Unit a: complaints (j) 0, facilities (g) 3, everything else 2.
-    Unit b: complaints (j) 3, everything else 1."""
-    code = indicator.component.code
-    if key == "a":
-        return {"pengaduan": 0, "sarana": 3}.get(code, 2)
-    return 3 if code == "pengaduan" else 1
-
-
-FINDINGS = {("a", "pengaduan", 1): INJECTION, ("a", "sarana", 1): RAMP}
-
-
-@pytest.fixture
-def verified_round(live_round, personas):
-    """Muna Barat's round in verification, both sampled units verified and finalised."""
-    round_ = live_round["round"]
-    units = live_round["assessments"]
-    operators = {"a": personas["operator"], "b": personas["operator_b"]}
-    indicators = list(checklist().filter(active=True).select_related("component"))
-    for key in ("a", "b"):
-        for indicator in indicators:
-            note = NOTE if (key, indicator.component.code, indicator.order) == (
-                "a", "pengaduan", 1) else ""
-            answer_save(assessment_id=units[key].id, indicator=indicator, user=operators[key],
-                        value=self_values(key, indicator), not_applicable=False, note=note,
-                        expected_version=0)
-    round_transition(round_=round_, to_state="verification", by=personas["admin"])
-    for key in ("a", "b"):
-        for indicator in indicators:
-            answer_verify(assessment_id=units[key].id, indicator=indicator,
-                          user=personas["assessor"],
-                          verified_value=verified_values(key, indicator),
-                          verified_not_applicable=False,
-                          finding=FINDINGS.get((key, indicator.component.code, indicator.order),
-                                               ""),
-                          expected_version=0)
-        record_no_survey(units[key], personas["assessor"])
-        assessment_finalise(assessment_id=units[key].id, user=personas["assessor"])
-    for assessment in units.values():
-        assessment.refresh_from_db()
-    round_.refresh_from_db()
-    return live_round
-
-
-def publish(live_round, personas):
-    round_transition(round_=live_round["round"], to_state="published", by=personas["admin"])
-    live_round["round"].refresh_from_db()
 
 
 def expected_unit_scores():
@@ -179,19 +122,6 @@ def test_per_indicator_values_gaps_notes_and_findings(verified_round):
 
 
 # --- pages -------------------------------------------------------------------------------------
-
-def figures(html, row_id):
-    """{"self": …, "verified": …, "gap": …} of one table row, as the page prints them."""
-    match = re.search(rf'<tr id="{re.escape(row_id)}"[^>]*>(.*?)</tr>', html, re.S)
-    assert match, f"no row {row_id}"
-    result = {}
-    for name, cell in re.findall(r'data-figure="(\w+)"[^>]*>(.*?)</t[dh]>', match.group(1),
-                                 re.S):
-        text = re.sub(r"<[^>]+>", " ", cell)
-        number = re.search(r"[-+]?\d+(?:\.\d+)?", text)
-        result[name] = Decimal(number.group()) if number else None
-    return result
-
 
 def comparison_url(live_round):
     return reverse("comparison", args=[live_round["government"].id, live_round["round"].id])

@@ -36,7 +36,7 @@ from tests.checklists import checklist
 from compliance.spreadsheets.errors import ImportRejected
 from compliance.spreadsheets.reading import read_sheet
 
-from .test_races import build_world, fill_checklist, ready_to_publish
+from .race_helpers import build_world, fill_checklist, ready_to_publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,7 +22,7 @@ from assessments.services.answers import answer_save
 from compliance.models import Methodology
 from tests.checklists import checklist
 
-from .test_reports import publish, verified_round  # noqa: F401
+from .helpers import publish
 
 PROJECTION_ID = "Proyeksi penilaian mandiri"
 PROJECTION_EN = "Self-assessment projection"

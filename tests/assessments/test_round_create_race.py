@@ -17,7 +17,7 @@ from assessments.models import Assessment, Round, RoundGovernment, RoundTransiti
 from assessments.services.rounds import round_create
 from compliance.models import Methodology
 
-from .test_races_threads import Gate
+from .race_helpers import Gate
 
 YEAR, NAME = 2027, "Penilaian 2027"
 TAKEN = "A round with this year and name already exists."

@@ -13,8 +13,7 @@ from assessments.services.rounds import round_transition
 from tests.checklists import checklist
 from tests.workbooks import table
 
-from .test_lifecycle import (admin, finalise_everything, sultra_units,  # noqa: F401
-                             verifying)
+from .helpers import finalise_everything
 
 
 def sheets(response):

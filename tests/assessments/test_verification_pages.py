@@ -8,7 +8,6 @@ from assessments.models import Answer, Assessment
 
 from tests.checklists import checklist
 
-from .test_lifecycle import admin, sultra_units, verifying  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -13,11 +13,7 @@ from assessments.services.workflow import ChecklistIncomplete, assessment_submit
 
 from tests.checklists import checklist
 
-
-def answer_all(assessment, user, value=3):
-    for indicator in checklist().filter(active=True):
-        answer_save(assessment_id=assessment.id, indicator=indicator, user=user, value=value,
-                    not_applicable=False, note="", expected_version=0)
+from .helpers import answer_all
 
 
 @pytest.mark.django_db

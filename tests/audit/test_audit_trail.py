@@ -204,7 +204,7 @@ def test_audit_page_is_for_administrators_only_and_filters_from_an_allow_list(
 
 
 def test_a_double_submit_is_one_status_change_in_the_trail(client, personas, live_round):
-    from tests.assessments.test_workflow import answer_all
+    from tests.assessments.helpers import answer_all
 
     assessment = live_round["assessments"]["a"]
     answer_all(assessment, personas["operator"])

@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 from agencies.models import Role
 from assessments.models import Round
 
-from ..assessments.test_reports import publish, verified_round  # noqa: F401
+from ..assessments.helpers import publish
 from ..conftest import make_user
-from .test_checklist_journey import PASSWORD, log_in
+from .helpers import PASSWORD, log_in
 from tests.checklists import checklist
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

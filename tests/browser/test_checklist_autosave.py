@@ -12,7 +12,7 @@ from assessments.services.answers import answer_save
 from tests.checklists import checklist
 
 from ..conftest import make_user
-from .test_checklist_journey import PASSWORD, log_in
+from .helpers import log_in
 
 
 def indicators():

@@ -10,17 +10,9 @@ from assessments.services.answers import answer_save
 from tests.checklists import checklist
 
 from ..conftest import make_user
+from .helpers import log_in
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-PASSWORD = "x-Secret-2026!"
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("nav")).to_contain_text(username)
 
 
 def test_operator_fills_attaches_and_submits_then_coordinator_returns(live_server, page,

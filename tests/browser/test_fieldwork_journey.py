@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from assessments.models import Answer, Assessment, ProductSample
 
-from ..assessments.fieldwork_fixtures import field_round, to_verification  # noqa: F401
-from .test_checklist_journey import log_in
+from ..assessments.fieldwork_fixtures import to_verification
+from .helpers import log_in
 
 DAY = "2026-06-15"
 

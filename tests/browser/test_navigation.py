@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .test_checklist_journey import log_in
+from .helpers import log_in
 
 
 def test_the_administrators_bar_fits_and_its_menu_opens_by_keyboard(live_server, page,

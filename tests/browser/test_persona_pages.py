@@ -20,8 +20,8 @@ from assessments.services.answers import answer_save
 from compliance.models import Methodology
 from tests.checklists import checklist
 
-from ..assessments.test_reports import publish, verified_round  # noqa: F401
-from .test_checklist_journey import PASSWORD, log_in
+from ..assessments.helpers import publish
+from .helpers import PASSWORD, log_in
 
 PHONE = {"width": 390, "height": 844}
 LEAKS = [

@@ -3,8 +3,8 @@ inline onclick was blocked, and the buttons did nothing); the PDF links download
 import pytest
 from playwright.sync_api import expect
 
-from ..assessments.test_reports import publish, verified_round  # noqa: F401
-from .test_checklist_journey import PASSWORD, log_in
+from ..assessments.helpers import publish
+from .helpers import PASSWORD, log_in
 
 STUB_PRINT = "window.__printed = 0; window.print = function () { window.__printed += 1; };"
 

@@ -39,7 +39,7 @@ from assessments.models import Assessment, ProductSample, Round, RoundGovernment
 from compliance.models import Indicator, Instrument, Methodology
 
 from ..conftest import make_user
-from .test_checklist_journey import log_in
+from .helpers import log_in
 
 DAY = "2026-06-15"
 SHOTS = os.environ.get("BROWSER_SHOTS")  # a folder: the walk saves its screenshots there

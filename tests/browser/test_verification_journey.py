@@ -10,11 +10,10 @@ from assessments.services.verification import answer_verify, assessment_finalise
 
 from tests.checklists import checklist
 
-from ..assessments.test_lifecycle import (admin, sultra_units, verify_all,  # noqa: F401
-                                          verifying)
+from ..assessments.helpers import verify_all
 from ..conftest import make_user
 from ..assessments.fieldwork_fixtures import record_no_survey
-from .test_checklist_journey import log_in
+from .helpers import log_in
 
 
 def test_assessor_verifies_admin_publishes_leader_sees_rank(live_server, page, verifying):

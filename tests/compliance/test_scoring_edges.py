@@ -61,3 +61,14 @@ def test_names_that_differ_only_in_case_are_ordered_by_their_exact_text():
         ("Kota B", 1), ("Kota A", 2), ("kota a", 2)]
     assert [(row.name, row.rank) for row in rank(reversed(rows))] == [
         ("Kota B", 1), ("Kota A", 2), ("kota a", 2)]
+
+
+def test_an_answer_needs_a_scale_of_at_least_one_point():
+    """Its own scale, or else the component's: none at all, or 0, is refused (the score would
+    divide by nothing)."""
+    for answers, scale_max in (([AnswerInput(value=0)], None),
+                               ([AnswerInput(value=0, scale_max=0)], 3),
+                               ([AnswerInput(value=0)], 0)):
+        with pytest.raises(ValueError, match="^scale_max must be at least 1$"):
+            component_score(answers, scale_max=scale_max)
+    assert component_score([AnswerInput(value=1, scale_max=1)]) == D("100.00")
