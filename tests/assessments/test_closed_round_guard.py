@@ -10,7 +10,6 @@ from assessments.models import Assessment, OmbudsmanProduct, ProductSample, Roun
 from assessments.models_fieldwork import Interview, InterviewAnswer
 from compliance.models import Methodology
 
-from .fieldwork_fixtures import field_round  # noqa: F401  (a fixture)
 
 REFUSED = "round is closed"
 

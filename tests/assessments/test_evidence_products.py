@@ -14,7 +14,6 @@ from assessments.services.answers import answer_save
 from assessments.services.evidence import evidence_add_link
 from assessments.services.products import product_samples_set
 
-from .fieldwork_fixtures import field_round  # noqa: F401  (a fixture)
 from .helpers import sample_two
 
 pytestmark = pytest.mark.django_db
