@@ -437,11 +437,19 @@ class Cluster:
 
     def start_app(self, state, number, app_ids):
         port = state["app_ports"][number - 1]
+        # An instance stopped a moment ago may still be finishing its requests (gunicorn's
+        # graceful timeout is 30 s): wait for its port rather than fail at once.
+        deadline = time.time() + 35
+        while not port_free(port) and time.time() < deadline:
+            time.sleep(0.5)
         if not port_free(port):
             fail(f"port {port} (instance {number}) is taken")
         logs = self.run / "logs"
         pid = spawn([str(BIN / "gunicorn"), "compliance.wsgi",
                      "--bind", f"127.0.0.1:{port}", "--workers", str(state["workers"]),
+                     # the process title names the port too, where setproctitle (installed
+                     # with mutmut, for one) replaces the command line: ``ours`` reads it
+                     "--name", f"kepatuhan-127.0.0.1:{port}",
                      "--timeout", "60", "--graceful-timeout", "30",
                      "--access-logfile", str(logs / f"app-{number}-access.log"),
                      "--access-logformat",

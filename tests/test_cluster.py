@@ -63,14 +63,22 @@ CHECKS = [
 
 
 def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for probe in sockets:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
+    """Free ports below the kernel's ephemeral range (32768–60999 here): a port from that range
+    can be taken, while an instance is restarted, as the source port of any outgoing
+    connection on the machine (to PostgreSQL, Redis, the other instance)."""
+    import random
+
+    found = []
+    for port in random.sample(range(20000, 32000), 400):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        found.append(port)
+        if len(found) == count:
+            return found
+    raise RuntimeError("no free ports between 20000 and 32000")
 
 
 @pytest.fixture(scope="module")
