@@ -83,6 +83,17 @@ def sultra(standard, regions_sultra):
     return build_sultra()
 
 
+# Muna Barat's offices beyond DPMPTSP and Disdukcapil: the rest of the seven kinds a round
+# samples, a third Puskesmas and an office that is never sampled by default.
+MUBAR_OFFICES = [("Dinas Pendidikan", AgencyKind.PENDIDIKAN),
+                 ("Dinas Kesehatan", AgencyKind.KESEHATAN),
+                 ("Dinas Sosial", AgencyKind.SOSIAL),
+                 ("Puskesmas Wuna", AgencyKind.PUSKESMAS),
+                 ("Puskesmas Guali", AgencyKind.PUSKESMAS),
+                 ("Puskesmas Tiworo", AgencyKind.PUSKESMAS),
+                 ("Dinas Perhubungan", AgencyKind.OTHER)]
+
+
 def make_user(username, role=None, government=None, agency=None):
     user = get_user_model().objects.create_user(username=username, password="x-Secret-2026!")
     if role:
@@ -154,8 +165,8 @@ def build_world_once(django_db_blocker, build):
 @pytest.fixture(scope="module")
 def shared_live_round(django_db_setup, django_db_blocker):
     """``live_round`` and ``personas`` built once for a module whose tests only read them (and
-    whose writes the savepoints roll back): such a module overrides the two fixtures with two
-    short ones that hand these out (tests/test_access_policy.py)."""
+    whose writes the savepoints roll back): such a module takes the two fixtures that hand
+    these out from tests/shared_round.py."""
     def build():
         live_round = build_live_round(build_sultra_from_scratch())
         return {"live_round": live_round, "personas": build_personas(live_round)}
@@ -188,13 +199,7 @@ def sultra_units(sultra):
         for short, kind in kinds:
             Agency.objects.create(government=government, name=f"{short} {government.name}",
                                   short_name=short, kind=kind)
-    for name, kind in [("Dinas Pendidikan", AgencyKind.PENDIDIKAN),
-                       ("Dinas Kesehatan", AgencyKind.KESEHATAN),
-                       ("Dinas Sosial", AgencyKind.SOSIAL),
-                       ("Puskesmas Wuna", AgencyKind.PUSKESMAS),
-                       ("Puskesmas Guali", AgencyKind.PUSKESMAS),
-                       ("Puskesmas Tiworo", AgencyKind.PUSKESMAS),
-                       ("Dinas Perhubungan", AgencyKind.OTHER)]:
+    for name, kind in MUBAR_OFFICES:
         Agency.objects.create(government=sultra, name=name, kind=kind)
     return sultra
 

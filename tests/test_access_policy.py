@@ -10,22 +10,15 @@ from agencies import access
 from agencies.models import Government
 from assessments.models import Round
 
-from .conftest import fresh_personas
 
 PERSONAS = ["operator", "operator_b", "coordinator", "assessor", "leader", "outsider", "admin",
             "anonymous"]
 T, F = True, False
 
 
-# Built once for the module (tests/conftest.py): every test runs in a savepoint of it.
-@pytest.fixture
-def live_round(shared_live_round, db):
-    return shared_live_round["live_round"]
-
-
-@pytest.fixture
-def personas(shared_live_round, db):
-    return fresh_personas(shared_live_round["personas"])
+# Built once for the module (tests/shared_round.py): every test runs in a savepoint of it.
+from tests.shared_round import (  # noqa: E402,F401 (the fixtures live_round and personas)
+    shared_module_live_round, shared_module_personas)
 
 
 def row(*values):

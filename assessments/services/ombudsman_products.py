@@ -186,12 +186,17 @@ def _save(product, government, round_, user, upload=None):
     return product
 
 
-def _writable_round(round_id):
+def _open_round(round_id, lock_reason):
+    """The round, locked, if ``lock_reason`` (one of the state rules) finds no reason."""
     round_ = _round(round_id)
-    reason = ombudsman_products_lock_reason(round_)
+    reason = lock_reason(round_)
     if reason:
         raise ProductsLocked(reason)
     return round_
+
+
+def _writable_round(round_id):
+    return _open_round(round_id, ombudsman_products_lock_reason)
 
 
 def ombudsman_product_add(*, government, round_id: int, user, kind, reference, issued_on,
@@ -259,11 +264,7 @@ def ombudsman_product_delete(*, product_id: int, government, round_id: int, user
 
 
 def _verifiable_round(round_id):
-    round_ = _round(round_id)
-    reason = ombudsman_verify_lock_reason(round_)
-    if reason:
-        raise ProductsLocked(reason)
-    return round_
+    return _open_round(round_id, ombudsman_verify_lock_reason)
 
 
 def _feed(government, round_, user, today) -> Fed:

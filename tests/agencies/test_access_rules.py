@@ -20,7 +20,7 @@ from django.utils import translation
 from agencies import access
 from agencies.models import Government, Membership, Role
 
-from ..conftest import fresh_personas, make_user
+from ..conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +35,9 @@ SULTRA = ["Kabupaten Bombana", "Kabupaten Buton", "Kabupaten Buton Selatan",
           "Kota Kendari", "Provinsi Sulawesi Tenggara"]
 
 
-# Built once for the module (tests/conftest.py): every test runs in a savepoint of it.
-@pytest.fixture
-def live_round(shared_live_round, db):
-    return shared_live_round["live_round"]
-
-
-@pytest.fixture
-def personas(shared_live_round, db):
-    return fresh_personas(shared_live_round["personas"])
+# Built once for the module (tests/shared_round.py): every test runs in a savepoint of it.
+from tests.shared_round import (  # noqa: E402,F401 (the fixtures live_round and personas)
+    shared_module_live_round, shared_module_personas)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from assessments.models import Assessment, GovernmentResult, Round, RoundGovernm
 from assessments.services.rounds import round_create, round_transition
 from compliance.models import Methodology
 
-from ..conftest import make_user
+from ..conftest import MUBAR_OFFICES, make_user
 
 PERSONAS = ["operator", "operator_b", "coordinator", "assessor", "leader", "outsider", "admin",
             "anonymous"]
@@ -65,13 +65,7 @@ def mubar_units(live_round):
     """Muna Barat gets the rest of the seven kinds (DPMPTSP and Disdukcapil come from
     live_round), a third Puskesmas and an office that is never sampled by default."""
     mubar = live_round["government"]
-    for name, kind in [("Dinas Pendidikan", AgencyKind.PENDIDIKAN),
-                       ("Dinas Kesehatan", AgencyKind.KESEHATAN),
-                       ("Dinas Sosial", AgencyKind.SOSIAL),
-                       ("Puskesmas Wuna", AgencyKind.PUSKESMAS),
-                       ("Puskesmas Guali", AgencyKind.PUSKESMAS),
-                       ("Puskesmas Tiworo", AgencyKind.PUSKESMAS),
-                       ("Dinas Perhubungan", AgencyKind.OTHER)]:
+    for name, kind in MUBAR_OFFICES:
         Agency.objects.create(government=mubar, name=name, kind=kind)
     return mubar
 
