@@ -23,6 +23,7 @@ from .models import RETENTION, ExportJob
 log = logging.getLogger(__name__)
 PENDING = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
 STALE_RUN = timedelta(minutes=30)  # far beyond the national workbook's half minute
+RETRY_DELAY = 30  # seconds before the first retry of a transient failure; doubles each time
 
 
 class Transient(Exception):
@@ -90,7 +91,15 @@ def _fail(job_id, error):
 def export_job_run(job_id: int, *, last_try: bool = True) -> str:
     """Build the job's file; returns the status it ends in. A transient failure raises
     ``Transient`` (the task retries it) unless this is the last try."""
-    job = _claim(job_id)
+    try:
+        job = _claim(job_id)
+    except (OperationalError, InterfaceError) as exc:
+        # Nothing was taken: the job is still queued (or still stale) for the next try.
+        log.warning("export job %s: %s while claiming (%s)", job_id, type(exc).__name__,
+                    "giving up" if last_try else "will retry")
+        if last_try:
+            raise
+        raise Transient(str(exc)) from exc
     if job is None:
         return "skipped"
     exporter = KINDS[job.kind]

@@ -285,6 +285,34 @@ def test_a_transient_failure_is_retried_and_a_defect_is_not(
 
 
 @pytest.mark.django_db
+def test_a_database_failure_while_taking_the_job_leaves_it_queued_for_a_retry(
+        client, personas, live_round, django_capture_on_commit_callbacks, monkeypatch):
+    """SQLite's "table is locked" (or a dropped PostgreSQL connection) on the claiming UPDATE:
+    the job is not lost as "queued" for ever, the task tries again and builds it."""
+    round_, government = live_round["round"], live_round["government"]
+    client.force_login(personas["leader"])
+    job = request_job(client, django_capture_on_commit_callbacks, "export-request-government",
+                      round_.id, government.id, execute=False)
+    original = services._claim
+    failures = {"left": 1}
+
+    def locked(job_id):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError("database table is locked: exports_exportjob")
+        return original(job_id)
+
+    monkeypatch.setattr(services, "_claim", locked)
+    with pytest.raises(services.Transient):
+        services.export_job_run(job.id, last_try=False)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("queued", 0)
+    assert services.export_job_run(job.id, last_try=False) == "done"
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("done", 1)
+
+
+@pytest.mark.django_db
 def test_files_older_than_seven_days_are_removed_and_marked_expired(
         client, personas, live_round, django_capture_on_commit_callbacks):
     round_, government = live_round["round"], live_round["government"]
