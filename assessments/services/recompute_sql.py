@@ -27,6 +27,7 @@ from decimal import Decimal, localcontext
 
 from django.db import connection, transaction
 
+from compliance.scoring import COMPONENT_MEAN
 from compliance.specs import instrument_spec
 
 from ..models import Assessment, ComponentScore, Round
@@ -38,12 +39,6 @@ SCALE = 30  # decimal places of the divisions (Python's Decimal: 28 significant 
 class SqlUnsupported(Exception):
     """The round's instrument needs the portable path (points roll-ups or per-product
     indicators)."""
-
-
-def _values(rows, columns):
-    """A VALUES list with placeholders, and its flat parameters."""
-    placeholders = ", ".join("(" + ", ".join(["%s"] * columns) + ")" for _row in rows)
-    return placeholders, [value for row in rows for value in row]
 
 
 def _count(terms):
@@ -73,6 +68,31 @@ def _reciprocal(denominator: int) -> str:
         return str((Decimal(100) / Decimal(denominator)).quantize(Decimal(1).scaleb(-40)))
 
 
+def _decimal(value) -> str:
+    """A Decimal from the instrument (a dimension's weight) as an SQL numeric literal."""
+    value = Decimal(value)
+    if not value.is_finite():
+        raise SqlUnsupported(f"weight {value}")
+    return f"CAST('{value}' AS numeric)"
+
+
+def _points(numerators, not_applicable, total):
+    """100 × Σ numerators / (total − Σ not_applicable), NULL when nothing is applicable: the
+    points rule over some atoms' sums (SQL column names, weights in hundredths; ``total`` the
+    atoms' Σ weight × max). Without N/A (the usual case) the denominator is the constant
+    ``total``, and a multiplication by its reciprocal (40 places) replaces the division."""
+    if not total:
+        return "NULL::numeric"
+    n = " + ".join(f"COALESCE({term}, 0)" for term in numerators)
+    x = " + ".join(f"COALESCE({term}, 0)" for term in not_applicable)
+    return (f"CASE WHEN ({x}) = 0 THEN ({n}) * {_reciprocal(total)} ELSE "
+            f"CAST(({n}) * 100 AS numeric(60, {SCALE})) / NULLIF({total} - ({x}), 0) END")
+
+
+def _columns(pairs):
+    return "".join(f", {expression} AS {name}" for name, expression in pairs)
+
+
 def _scored(round_id, stored=False):
     """One SELECT with a row per assessment of the round: its stored figures (self_score,
     answered_count, status), the new ones (new_score, new_answered, new_status) and its
@@ -80,113 +100,210 @@ def _scored(round_id, stored=False):
     ``stored``, also the stored component scores o0, o1, … (-1 for a stored NULL, NULL for no
     row), gathered per assessment in one more pass.
 
-    The answers are aggregated per assessment in one pass (the shape of the plain GROUP BY),
-    with a pair of filtered integer sums per component (weights in hundredths, which leaves
-    each ratio unchanged); the scores are then expressions over that row. A component's
-    rounded score is integer arithmetic: ⌊(20000 n + d) / 2d⌋ cents for 100 n / d, half-up."""
+    The indicators fall into atoms: (dimension, component or none, per product or not). The
+    answers are aggregated in one pass (the shape of the plain GROUP BY) per assessment and
+    product sample (none for a per-unit answer), with a pair of filtered integer sums per atom
+    (Σ weight × value over the applicable answers, Σ weight × max over the N/A ones; weights in
+    hundredths, which leaves each ratio unchanged). Every figure ``instrument_unit`` computes
+    is the points rule over a union of atoms — a points dimension, one component's part of a
+    component-mean dimension, a component (over every dimension it spans) — so it is a sum of
+    atom columns and one division. A figure holding per-product indicators is, for a unit with
+    sampled products, computed once per sample (per-unit atoms from the unit's row, per-product
+    ones from the sample's) and averaged over the samples that have one (a sample without
+    answers counts, its indicators unanswered); for a unit without samples, from the answers
+    without a product, as ``_over_products`` reads them."""
     round_ = Round.objects.only("instrument_id").get(id=round_id)
     spec = instrument_spec(round_.instrument_id)
     if not spec.sql_ready:
         raise SqlUnsupported(f"instrument {spec.code} {spec.version}")
     indicators = checklist_indicators(round_.instrument_id)
-    components = sorted({i.component_id for i in indicators})
-    position = {component_id: k for k, component_id in enumerate(components)}
-    totals = [0] * len(components)  # Σ weight (hundredths) × max per component
-    for indicator in indicators:
-        totals[position[indicator.component_id]] += (int(indicator.weight * 100)
-                                                     * indicator.scale_max)
+    atoms = {}  # (dimension code, component id, per product) -> atom number
+    for i in indicators:
+        atoms.setdefault((i.dimension, i.component_id, bool(i.per_product)), len(atoms))
+    keys = list(atoms)
+    totals = [0] * len(keys)  # Σ weight (hundredths) × max per atom
+    for i in indicators:
+        totals[atoms[(i.dimension, i.component_id, bool(i.per_product))]] += (
+            int(i.weight * 100) * i.scale_max)
+    per_product = {a for a, key in enumerate(keys) if key[2]}
+    products = bool(per_product)  # whether the statement reads the product samples
+    components = sorted({i.component_id for i in indicators if i.component_id is not None})
+
+    def points(members, source):
+        """The points rule over the atoms ``members``; ``source(atom)``: the alias whose row
+        holds that atom's sums."""
+        return _points([f"{source(a)}.n{a}" for a in members],
+                       [f"{source(a)}.x{a}" for a in members],
+                       sum(totals[a] for a in members))
+
+    def unit_source(_atom):
+        return "u"
+
+    def product_source(atom):
+        return "p" if atom in per_product else "u"
+
+    # Every figure as (name, groups of atoms, mean over the groups, per product): a points
+    # dimension is one group; a component-mean dimension one group per component (the
+    # indicators without a component are one more, as ``_component_mean`` groups them).
+    figures = []
+    for j, dim in enumerate(spec.dimensions):
+        if dim.is_survey:
+            continue
+        members = [a for a, key in enumerate(keys) if key[0] == dim.code]
+        if dim.rollup == COMPONENT_MEAN:
+            grouped = {}
+            for a in members:
+                grouped.setdefault(keys[a][1], []).append(a)
+            groups = list(grouped.values())
+        else:
+            groups = [members] if members else []
+        figures.append((f"d{j}", groups, dim.rollup == COMPONENT_MEAN,
+                        any(a in per_product for a in members)))
+    for k, component_id in enumerate(components):
+        members = [a for a, key in enumerate(keys) if key[1] == component_id]
+        figures.append((f"s{k}", [members], False, any(a in per_product for a in members)))
+
+    def first_columns(name, groups, mean, source, prefix, guard="{}"):
+        """The columns read from the answer rows: each group's points for a mean of groups,
+        else the figure itself."""
+        if not groups:
+            return [(f"{prefix}{name}", "NULL::numeric")]
+        if not mean:
+            return [(f"{prefix}{name}", guard.format(points(groups[0], source)))]
+        return [(f"{prefix}{name}_{g}", guard.format(points(group, source)))
+                for g, group in enumerate(groups)]
+
+    def second_columns(name, groups, mean, prefix):
+        """The mean of the groups, from the first columns."""
+        if not groups or not mean:
+            return []
+        return [(f"{prefix}{name}",
+                 _mean([f"{prefix}{name}_{g}" for g in range(len(groups))]))]
+
     if indicators:
-        ind_values, params = _values(
-            [(i.id, position[i.component_id], int(i.weight * 100), i.scale_max)
-             for i in indicators], 4)
+        ind_values = ", ".join(
+            f"({int(i.id)}, {atoms[(i.dimension, i.component_id, bool(i.per_product))]}, "
+            f"{int(i.weight * 100)}, {int(i.scale_max)}, {'true' if i.per_product else 'false'})"
+            for i in indicators)
     else:
-        ind_values, params = "(NULL::bigint, NULL::int, 0, 1)", []
-    sums, scores, cents = [], [], []
-    for k, total in enumerate(totals):
-        sums.append(f"SUM(ind.w * an.value) FILTER (WHERE ind.k = {k} AND NOT an.not_applicable)"
-                    f" AS n{k}, SUM(ind.w * ind.m) FILTER (WHERE ind.k = {k}"
-                    f" AND an.not_applicable) AS a{k}")
-        denominator = f"({total} - COALESCE(a{k}, 0))"
-        # Without N/A (the usual case) the denominator is the component's constant, and a
-        # multiplication by its reciprocal (40 places) replaces the division.
-        reciprocal = _reciprocal(total) if total else "NULL::numeric"
-        scores.append(f"CASE WHEN a{k} IS NULL THEN COALESCE(n{k}, 0) * {reciprocal} ELSE "
-                      f"CAST(COALESCE(n{k}, 0) * 100 AS numeric(60, {SCALE}))"
-                      f" / NULLIF({denominator}, 0) END AS s{k}")
-        cents.append(f"((20000 * COALESCE(n{k}, 0) + {denominator})"
-                     f" / NULLIF(2 * {denominator}, 0)) * 0.01 AS c{k}")
-    unit_params, dimensions = [], []
-    codes = {i.component_code: position[i.component_id] for i in indicators}
+        ind_values = "(NULL::bigint, NULL::int, 0, 1, false)"
+    sums = []
+    for a in range(len(keys)):
+        sums.append((f"n{a}", f"SUM(ind.w * an.value) FILTER (WHERE ind.k = {a}"
+                              f" AND NOT an.not_applicable)"))
+        sums.append((f"x{a}", f"SUM(ind.w * ind.m) FILTER (WHERE ind.k = {a}"
+                              f" AND an.not_applicable)"))
+    given = "(an.not_applicable OR an.value IS NOT NULL)"
+    ctes = [f"""agg AS (
+            SELECT an.assessment_id AS aid, an.product_sample_id AS pid,
+                   (COUNT(*) FILTER (WHERE NOT ind.pp AND {given}))::int AS cu,
+                   (COUNT(*) FILTER (WHERE ind.pp AND {given}))::int AS cp{_columns(sums)}
+            FROM assessments_answer an
+            JOIN assessments_assessment r ON r.id = an.assessment_id
+            JOIN (VALUES {ind_values}) AS ind(indicator_id, k, w, m, pp)
+              ON ind.indicator_id = an.indicator_id
+            WHERE r.round_id = %(round)s{"" if products else
+                                          " AND an.product_sample_id IS NULL"}
+            GROUP BY an.assessment_id, an.product_sample_id)"""]
+    varying = [figure for figure in figures if figure[3]]
+    product_join, has_products = "", "false"
+    if products:
+        # Per sample: the per-product figures (each group first where a mean of groups).
+        first = [column for name, groups, mean, _v in varying
+                 for column in first_columns(name, groups, mean, product_source, "p")]
+        second = [column for name, groups, mean, _v in varying
+                  for column in second_columns(name, groups, mean, "p")]
+        means = [(f"m{name}", f"SUM(p{name}) / NULLIF(COUNT(p{name}), 0)")
+                 for name, _g, _m, _v in varying]
+        ctes.append(f"""per_sample AS (
+            SELECT *{_columns(second)}
+            FROM (
+                SELECT ps.assessment_id AS aid, COALESCE(p.cp, 0) AS cp{_columns(first)}
+                FROM assessments_productsample ps
+                JOIN assessments_assessment r ON r.id = ps.assessment_id
+                LEFT JOIN agg u ON u.aid = ps.assessment_id AND u.pid IS NULL
+                LEFT JOIN agg p ON p.aid = ps.assessment_id AND p.pid = ps.id
+                WHERE r.round_id = %(round)s
+                OFFSET 0) grouped
+            OFFSET 0)""")
+        ctes.append(f"""sampled AS (
+            SELECT aid, SUM(cp)::int AS product_answered{_columns(means)}
+            FROM per_sample GROUP BY aid)""")
+        product_join = "\n                    LEFT JOIN sampled pm ON pm.aid = a.id"
+        has_products = "pm.aid IS NOT NULL"
+    # Per assessment: the figures from the unit's own row (for a per-product figure only where
+    # the unit has no samples), then each figure from one or the other.
+    unit_first, unit_mean, unit_second = [], [], []
+    for name, groups, mean, vary in figures:
+        guard = "CASE WHEN pm.aid IS NULL THEN {} END" if vary and products else "{}"
+        unit_first += first_columns(name, groups, mean, unit_source, "u", guard)
+        unit_mean += second_columns(name, groups, mean, "u")
+        unit_second.append((name, f"CASE WHEN has_products THEN m{name} ELSE u{name} END"
+                            if vary and products else f"u{name}"))
+    dimensions = []
     for j, dim in enumerate(spec.dimensions):
         if dim.is_survey:
             dimensions.append(f"survey_score AS d{j}")
-        else:
-            # A component's indicators all sit in one dimension in the app's checklists; a
-            # component split across dimensions would need per-dimension sums (sql_ready).
-            members = [f"s{codes[code]}" for code in dim.components if code in codes]
-            dimensions.append(f"{_mean(members) if members else 'NULL::numeric'} AS d{j}")
+    cents = [(f"c{k}", _cents(f"s{k}")) for k in range(len(components))]
     terms = [f"d{j}" for j in range(len(spec.dimensions))]
     if not terms:
         unit = "NULL::numeric"
     else:
-        numerator = " + ".join(f"COALESCE({term} * CAST(%s AS numeric), 0)" for term in terms)
-        weights = " + ".join(f"CASE WHEN {term} IS NULL THEN 0 ELSE CAST(%s AS numeric) END"
-                             for term in terms)
+        weights = [_decimal(dim.weight) for dim in spec.dimensions]
+        numerator = " + ".join(f"COALESCE({term} * {w}, 0)" for term, w in zip(terms, weights))
+        denominator = " + ".join(f"CASE WHEN {term} IS NULL THEN 0 ELSE {w} END"
+                                 for term, w in zip(terms, weights))
         # One dimension with a score (and a weight): the unit is that score, exactly.
-        scored = " + ".join(f"CASE WHEN {term} IS NULL OR CAST(%s AS numeric) = 0 THEN 0 "
-                            f"ELSE 1 END" for term in terms)
+        scored = " + ".join(f"CASE WHEN {term} IS NULL OR {w} = 0 THEN 0 ELSE 1 END"
+                            for term, w in zip(terms, weights))
         only = "COALESCE(" + ", ".join(terms) + ")"
         unit = (f"CASE WHEN ({scored}) = 1 AND ({_count(terms)}) = 1 THEN {only} ELSE "
-                f"CAST({numerator} AS numeric(70, {SCALE + 2})) / NULLIF({weights}, 0) END")
-        weights_list = [dim.weight for dim in spec.dimensions]
-        unit_params = weights_list * 3  # as the placeholders run: scored, numerator, weights
-    sum_columns = "".join(f", agg.n{k}, agg.a{k}" for k in range(len(components)))
-    stored_join = ""
+                f"CAST({numerator} AS numeric(70, {SCALE + 2})) / NULLIF({denominator}, 0) END")
+    stored_columns, stored_join = "", ""
     if stored and components:
-        sum_columns += "".join(f", old.o{k}" for k in range(len(components)))
+        stored_columns = "".join(f", old.o{k}" for k in range(len(components)))
         stored_join = f"""
                     LEFT JOIN (
                         SELECT cs.assessment_id{"".join(
                             f", MAX(COALESCE(cs.self_score, -1)) FILTER "
-                            f"(WHERE cs.component_id = {component_id}) AS o{k}"
+                            f"(WHERE cs.component_id = {int(component_id)}) AS o{k}"
                             for k, component_id in enumerate(components))}
                         FROM assessments_componentscore cs
                         JOIN assessments_assessment r ON r.id = cs.assessment_id
-                        WHERE r.round_id = %s
-                        GROUP BY cs.assessment_id) old ON old.assessment_id = u.id"""
+                        WHERE r.round_id = %(round)s
+                        GROUP BY cs.assessment_id) old ON old.assessment_id = a.id"""
+    pm_columns = "".join(f", pm.m{name}" for name, *_rest in varying) if products else ""
+    answered = ("COALESCE(u.cu, 0) + CASE WHEN pm.aid IS NULL THEN COALESCE(u.cp, 0) "
+                "ELSE pm.product_answered END" if products
+                else "COALESCE(u.cu, 0) + COALESCE(u.cp, 0)")
     # Each layer is fenced (OFFSET 0) so that its columns are computed once per assessment,
     # not substituted as expressions into the next layer's every use.
     sql = f"""
-        SELECT *, CASE WHEN status = %s AND new_answered > 0 THEN %s ELSE status END
-                      AS new_status,
+        WITH {", ".join(ctes)}
+        SELECT *, CASE WHEN status = %(not_started)s AND new_answered > 0
+                       THEN %(in_progress)s ELSE status END AS new_status,
                {_cents(unit)} AS new_score
         FROM (
-            SELECT *{"".join(f", {column}" for column in dimensions)}
+            SELECT *{"".join(f", {column}" for column in dimensions)}{_columns(cents)}
             FROM (
-                SELECT *{"".join(f", {column}" for column in scores + cents)}
+                SELECT *{_columns(unit_second)}
                 FROM (
-                    SELECT u.id, u.survey_score, u.self_score, u.answered_count, u.status,
-                           COALESCE(agg.new_answered, 0) AS new_answered{sum_columns}
-                    FROM assessments_assessment u
-                    LEFT JOIN (
-                        SELECT an.assessment_id,
-                               (COUNT(*) FILTER (WHERE an.not_applicable
-                                                 OR an.value IS NOT NULL))::int
-                                   AS new_answered{"".join(f", {column}" for column in sums)}
-                        FROM assessments_answer an
-                        JOIN assessments_assessment r ON r.id = an.assessment_id
-                        JOIN (VALUES {ind_values}) AS ind(indicator_id, k, w, m)
-                          ON ind.indicator_id = an.indicator_id
-                        WHERE r.round_id = %s
-                        GROUP BY an.assessment_id) agg ON agg.assessment_id = u.id{stored_join}
-                    WHERE u.round_id = %s
-                    OFFSET 0) per_unit
-                OFFSET 0) scored
+                SELECT *{_columns(unit_mean)}
+                FROM (
+                    SELECT a.id, a.survey_score, a.self_score, a.answered_count, a.status,
+                           ({answered})::int AS new_answered,
+                           {has_products} AS has_products{pm_columns}{stored_columns}
+                           {_columns(unit_first)}
+                    FROM assessments_assessment a
+                    LEFT JOIN agg u ON u.aid = a.id AND u.pid IS NULL{product_join}{stored_join}
+                    WHERE a.round_id = %(round)s
+                    OFFSET 0) own
+                OFFSET 0) grouped
+                OFFSET 0) figured
             OFFSET 0) dimensioned
         OFFSET 0"""
-    params = ([Assessment.Status.NOT_STARTED.value, Assessment.Status.IN_PROGRESS.value]
-              + unit_params + params + [round_id]
-              + ([round_id] if stored_join else []) + [round_id])
+    params = {"round": round_id, "not_started": Assessment.Status.NOT_STARTED.value,
+              "in_progress": Assessment.Status.IN_PROGRESS.value}
     return sql, params, components
 
 
