@@ -61,7 +61,7 @@ CURRENT_YEAR = 2026
 METHODOLOGY = "ombudsman-2022"
 # The current round's instrument: the assessing body's 2022–2024 one, whose Process indicators
 # are answered per sampled service product (the app checklist, "app-checklist-ombudsman-2022",
-# has none; ``--instrument`` builds a nation on it, which the set-based recompute can score).
+# has none; ``--instrument`` builds a nation on it). The set-based recompute scores both.
 DEFAULT_INSTRUMENT = "ombudsman-2022-assessment"
 PRODUCTS = 2  # service products per agency, all sampled in the current round (INSTRUMENTS.md §1)
 MARKER = "data sintetis"

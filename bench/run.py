@@ -452,7 +452,7 @@ def recompute_case(round_id, repeat):
             floor.append(time.perf_counter() - started)
     median, floor_median = statistics.median(times), statistics.median(floor)
     # The reference: compute_unit on every unit of the round, against what the SQL statement
-    # computes; where the round's instrument takes the portable path (per-product indicators),
+    # computes; where the round's instrument takes the portable path (not ``sql_ready``),
     # recompute_scores is compute_unit itself, so the reference is compared with the stored
     # figures instead (what the generator wrote and the first run found nothing to change in).
     instrument = instrument_spec(Round.objects.get(id=round_id).instrument_id)
@@ -463,7 +463,7 @@ def recompute_case(round_id, repeat):
     else:
         differences = stored_differences(round_id)
     result = {"case": f"recompute_scores --round (whole round, "
-                      f"{'SQL' if sql_path else 'Python: per-product instrument'})",
+                      f"{'SQL' if sql_path else 'Python: instrument the SQL statement does not cover'})",
               "kind": "recompute",
               "median_s": round(median, 2), "runs": len(times),
               "sql_floor_ms": round(floor_median * 1000, 1), "sql_rows": len(rows),

@@ -9,7 +9,7 @@ exists for tests and for edits of a draft instrument.
 from functools import lru_cache
 
 from .models import Instrument, Methodology, RuleStatus
-from .scoring import COMPONENT_MEAN, BandSpec, DimensionSpec, IndicatorSpec, band_for
+from .scoring import COMPONENT_MEAN, POINTS, BandSpec, DimensionSpec, IndicatorSpec, band_for
 
 
 class MethodologySpec:
@@ -60,8 +60,8 @@ class InstrumentSpec:
     from the indicators they hold), ``indicators`` (IndicatorSpec keyed by indicator id, active
     ones only, in checklist order), ``scale_max`` (the top of the widest indicator scale, what
     a page shows when all share one), and ``sql_ready``: whether the set-based recompute
-    (``recompute_sql``) can score it — component means only, no per-product indicator, every
-    indicator tied to a component."""
+    (``recompute_sql``) can score it — every roll-up one it knows (points or component means;
+    per-product indicators, split components and indicators without a component included)."""
 
     def __init__(self, instrument: Instrument):
         self.id = instrument.id
@@ -99,10 +99,8 @@ class InstrumentSpec:
         self.uniform_scale = len(scales) <= 1
         self.has_per_product = any(i.per_product for i in self.indicators)
         self.has_survey = any(dim.is_survey for dim in self.dimensions)
-        self.sql_ready = (not self.has_per_product
-                          and all(i.component is not None for i in self.indicators)
-                          and all(dim.is_survey or dim.rollup == COMPONENT_MEAN
-                                  for dim in self.dimensions))
+        self.sql_ready = all(dim.is_survey or dim.rollup in (POINTS, COMPONENT_MEAN)
+                             for dim in self.dimensions)
 
 
 @lru_cache(maxsize=64)

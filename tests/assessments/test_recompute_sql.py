@@ -19,9 +19,9 @@ postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="the set-based path is PostgreSQL's; SQLite keeps the Python path")
 
-# On the app checklist (48 indicators, every one tied to a component, no per-product ones): the
-# instruments the set-based statement covers. The default nation's instrument (the 2022–2024
-# assessment, per product) takes the portable path.
+# On the app checklist (48 indicators, every one tied to a component, no per-product ones,
+# component means). The default nation's instrument (the 2022–2024 assessment: points, per
+# product) has its own tests in test_recompute_sql_products.py.
 SMALL = Params(scale=0.04, seed=11, agencies=8, instrument="app-checklist-ombudsman-2022")
 
 
