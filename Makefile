@@ -80,9 +80,14 @@ pdf-deps:
 	    fi; \
 	fi
 
+# The suite runs in TEST_JOBS processes (pytest-xdist; "auto" is one per core). Tests go out one
+# by one in collection order, so each process still runs pytest-django's order (transactional
+# tests last); a module that needs one process for all its tests (Celery workers, the
+# cluster, LibreOffice) says so with xdist_group. TEST_JOBS=0 runs in one process.
+TEST_JOBS ?= auto
 test: test-deps print-deps pdf-deps .env chromium
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_JOBS) --dist loadgroup
 
 # The browser tests and the screenshots drive Debian's Chromium (Playwright cannot download a
 # browser here): installed when missing if we are root, otherwise we stop and say how.

@@ -41,7 +41,9 @@ def _missing():
     return None
 
 
-pytestmark = [pytest.mark.cluster, pytest.mark.skipif(_missing() is not None,
+# Under pytest-xdist (make test) the module stays on one process: one cluster (database, run
+# directory, ports) at a time.
+pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster"), pytest.mark.skipif(_missing() is not None,
                                                       reason=_missing() or "")]
 
 # Every check the mix makes, literally: a check that disappears from the mix fails here.

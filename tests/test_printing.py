@@ -29,7 +29,8 @@ from tests.workbooks import header_row
 
 from .assessments.helpers import finalise_everything
 
-pytestmark = pytest.mark.libreoffice
+# Under pytest-xdist (make test) one process prints: LibreOffice is the heaviest program here.
+pytestmark = [pytest.mark.libreoffice, pytest.mark.xdist_group("libreoffice")]
 
 INSTALL = ("apt-get install -y --no-install-recommends libreoffice-calc-nogui poppler-utils")
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

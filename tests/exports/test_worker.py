@@ -23,6 +23,9 @@ def _redis_up():
 
 
 pytestmark = [
+    # Under pytest-xdist (make test) the module stays on one process: one Celery worker and
+    # one Redis database for all its tests.
+    pytest.mark.xdist_group("exports-worker"),
     pytest.mark.skipif(not _redis_up(), reason="Redis on 127.0.0.1:6379 (.ci/run starts it)"),
     pytest.mark.django_db(transaction=True),
 ]

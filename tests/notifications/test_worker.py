@@ -40,6 +40,9 @@ def _redis_up():
 
 
 pytestmark = [
+    # Under pytest-xdist (make test) the module stays on one process: one Celery worker, one
+    # Redis database and one SMTP inbox for all its tests.
+    pytest.mark.xdist_group("notifications-worker"),
     pytest.mark.skipif(not _redis_up(), reason="Redis on 127.0.0.1:6379 (.ci/run starts it)"),
     pytest.mark.django_db(transaction=True),
 ]
