@@ -197,6 +197,29 @@ def shared_live_round(django_db_setup, django_db_blocker):
     yield from build_world_once(django_db_blocker, build)
 
 
+@pytest.fixture(scope="module")
+def shared_verified_round(django_db_setup, django_db_blocker):
+    """``verified_round`` and its ``personas`` built once for a module whose tests only read
+    them (their writes roll back with the savepoint): such a module takes the fixtures that
+    hand these out from tests/shared_round.py."""
+    def build():
+        live_round = build_live_round(build_sultra_from_scratch())
+        personas = build_personas(live_round)
+        return {"verified_round": build_verified_round(live_round, personas),
+                "personas": personas}
+
+    yield from build_world_once(django_db_blocker, build)
+
+
+def fresh_round(world):
+    """The module's shared round with its rows read again: a test may have moved the round on
+    (published it, say) and its rollback took that back in the database only."""
+    world["round"].refresh_from_db()
+    for assessment in world["assessments"].values():
+        assessment.refresh_from_db()
+    return world
+
+
 def fresh_personas(personas):
     """The module's shared personas with their cached scopes dropped (``scope_of`` caches on
     the user object, and a test may have granted a role that its rollback took back)."""
@@ -257,6 +280,11 @@ def verifying(admin, sultra_units):
 def verified_round(live_round, personas):
     """Muna Barat's round in verification, both sampled units verified and finalised (the
     values: tests/assessments/helpers.py; publish it with ``helpers.publish``)."""
+    return build_verified_round(live_round, personas)
+
+
+def build_verified_round(live_round, personas):
+    """What ``verified_round`` does, on the given live round and personas."""
     from assessments.services.answers import answer_save
     from assessments.services.rounds import round_transition
     from assessments.services.verification import answer_verify, assessment_finalise

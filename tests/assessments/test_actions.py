@@ -21,6 +21,8 @@ from assessments.services.rounds import findings_carry_forward
 from audit.models import AuditEntry
 from compliance.models import Component
 from tests.checklists import checklist
+from tests.shared_round import (  # noqa: F401 (the fixtures live_round and personas)
+    shared_module_live_round, shared_module_personas)
 
 PERSONAS = ["operator", "operator_b", "coordinator", "assessor", "leader", "outsider", "admin",
             "anonymous"]
@@ -371,7 +373,8 @@ def test_services_refuse_another_agencys_action_and_resolve_without_reporter(
         obstacle_report(agency=b, action=follow_up["action"], description="x",
                         by=personas["operator_b"])
     # The reporter's account was deleted: the obstacle can still be resolved.
-    reporter = personas["operator"]
+    # (A copy of the module's shared user: deleting it leaves the shared object without a pk.)
+    reporter = type(personas["operator"]).objects.get(pk=personas["operator"].pk)
     obstacle = obstacle_report(agency=follow_up["agency"], description="x", by=reporter)
     reporter.delete()
     resolved = obstacle_resolve(obstacle=obstacle, by=personas["coordinator"])

@@ -1,5 +1,7 @@
 """The government dashboard: trend with methodology warnings, heat-map, weakest components,
 path to the next zone; constant queries."""
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -69,3 +71,16 @@ def test_dashboard_queries_do_not_grow_with_units(client, personas, live_round,
     with django_assert_num_queries(len(few)):
         response = client.get(url)
     assert len(response.context["units"]) == 10
+
+
+@pytest.mark.django_db
+def test_first_year_without_published_unit_figures_shows_the_projection(client, personas,
+                                                                        live_round):
+    """Only official (imported) results are published: the live round is what there is, and
+    it says that it is a projection."""
+    client.force_login(personas["leader"])
+    response = client.get(reverse("government-dashboard", args=[live_round["government"].id]))
+    assert response.context["round"] == live_round["round"]
+    html = response.content.decode()
+    heading = re.search(r'<h2[^>]*id="units-title"[^>]*>(.*?)</h2>', html, re.S).group(1)
+    assert "Proyeksi penilaian mandiri" in heading

