@@ -18,6 +18,8 @@ from compliance.spreadsheets.reading import Sheet, SpreadsheetError, read_sheet,
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHEET = "xl/worksheets/sheet1.xml"
 NOT_VALID = "The file is not a valid .xlsx workbook."
+DTD_REFUSED = ("The workbook contains an XML document type declaration (DOCTYPE or ENTITY), "
+               "which a spreadsheet never has; it is refused.")
 
 
 @pytest.fixture(autouse=True)
@@ -41,9 +43,9 @@ def xlsx(*rows, more_sheets=None) -> bytes:
     return buffer.getvalue()
 
 
-def rezipped(data: bytes, replace=None, add=None, drop=()) -> bytes:
+def rezipped(data: bytes, replace=None, add=None, drop=(), stored=False) -> bytes:
     """The package with members replaced, added (after the others, in the order given) or
-    dropped."""
+    dropped; ``stored``: added members uncompressed."""
     replace, add = replace or {}, add or {}
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
@@ -54,7 +56,8 @@ def rezipped(data: bytes, replace=None, add=None, drop=()) -> bytes:
             content = replace.get(info.filename, source.read(info.filename))
             archive.writestr(info.filename, content)
         for name, content in add.items():
-            archive.writestr(name, content)
+            archive.writestr(name, content,
+                             zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -121,9 +124,14 @@ def test_the_column_limit_refuses_only_data_past_column_200():
 
 
 def test_a_value_without_a_heading_is_kept_once_under_the_empty_name():
-    sheet = read_sheet(b"province,,name\nS,stray,N,second\nS,,M,\n", "opd.csv")
+    sheet = read_sheet(b"province,,name\nS,stray,N,second\nS,,M,past\nS,,L,\n", "opd.csv")
     assert sheet.rows == [(2, {"province": "S", "": "stray", "name": "N"}),
-                          (3, {"province": "S", "": "", "name": "M"})]
+                          (3, {"province": "S", "": "past", "name": "M"}),
+                          (4, {"province": "S", "": "", "name": "L"})]
+
+
+def test_a_byte_order_mark_inside_an_xlsx_heading_is_dropped():
+    assert read_sheet(xlsx(["\ufeffProvince", "Name"]), "opd.xlsx").header == ["province", "name"]
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -135,6 +143,19 @@ def test_csv_with_a_byte_order_mark_semicolons_or_tabs():
                  b"Province,Name\r\nSulawesi Tenggara,Dinkes\r\n"):
         sheet = read_sheet(data, "OPD.CSV")
         assert (sheet.header, sheet.rows) == (["province", "name"], expected)
+
+
+def test_csv_delimiters_are_only_comma_semicolon_or_tab():
+    # one column whose cells hold one space each: not a space-separated file
+    sheet = read_sheet(b"nama dinas\nDinas Kesehatan\nDinas Sosial\n", "opd.csv")
+    assert sheet.header == ["nama dinas"]
+    assert sheet.rows == [(2, {"nama dinas": "Dinas Kesehatan"}),
+                          (3, {"nama dinas": "Dinas Sosial"})]
+
+
+def test_a_line_break_inside_a_quoted_csv_cell_is_kept_as_written():
+    sheet = read_sheet(b'name,note\r\nDinkes,"baris satu\r\nbaris dua"\r\n', "opd.csv")
+    assert sheet.rows == [(2, {"name": "Dinkes", "note": "baris satu\r\nbaris dua"})]
 
 
 def test_csv_that_is_not_utf8_or_not_text():
@@ -161,6 +182,9 @@ def test_file_kinds_and_the_size_limit(monkeypatch):
     assert read_sheet(b"name\na\nb\n", "opd.csv").rows == [(2, {"name": "a"}), (3, {"name": "b"})]
     assert refused(b"name\na\nbc\n", "opd.csv") == "The file is larger than 20 MB."
     assert refused(b"name\na\nbc\n", "opd.xlsx", read_workbook) == "The file is larger than 20 MB."
+    data = xlsx(["name"], ["Dinkes"])
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", len(data))
+    assert read_workbook(data, "opd.xlsx")["Sheet1"].rows == [(2, {"name": "Dinkes"})]
 
 
 def test_read_workbook_reads_every_sheet_of_an_xlsx_only():
@@ -172,6 +196,19 @@ def test_read_workbook_reads_every_sheet_of_an_xlsx_only():
                    read_workbook) == "Only .xlsx files can be imported here."
     assert refused(with_sheet_data('<row r="1"><c r="A1"><f>1+1</f></c></row>'), "i.xlsx",
                    read_workbook).startswith("Sheet Sheet1, row 1, column A holds a formula.")
+
+
+def test_each_kind_of_damage_gets_the_same_message(monkeypatch):
+    data = xlsx(["name"], ["Dinkes"])
+    assert refused(b"name\nDinkes\n", "opd.xlsx") == NOT_VALID  # not a zip at all
+    stored = rezipped(data, add={"xl/media/a.bin": b"ABCDEFGHIJKLMNOP"}, stored=True)
+    assert refused(stored.replace(b"ABCDEFGHIJKLMNOP", b"ABCDEFGHIJKLMNOQ")) == NOT_VALID  # CRC
+    assert refused(rezipped(data, replace={"xl/workbook.xml": "<workbook"})) == NOT_VALID
+    unknown_string = with_sheet_data('<row r="1"><c r="A1" t="s"><v>7</v></c></row>')
+    assert refused(unknown_string) == NOT_VALID
+    monkeypatch.setattr("openpyxl.xml.DEFUSEDXML", False)
+    assert refused(data) == ("The server cannot read .xlsx files safely at the moment; save the "
+                             "sheet as .csv and import that.")
 
 
 def test_a_workbook_without_sheets_is_not_valid():
@@ -204,7 +241,7 @@ def test_a_folder_entry_is_skipped_and_the_parts_after_it_are_still_scanned():
     assert read_sheet(rezipped(data, add={"xl/media/": b""}), "opd.xlsx").rows == [
         (2, {"name": "Dinkes"})]
     bad = rezipped(data, add={"xl/media/": b"", "xl/media/note.bin": b"<!DOCTYPE x>"})
-    assert "document type declaration" in refused(bad)
+    assert refused(bad) == DTD_REFUSED
 
 
 def test_a_nul_byte_is_refused_in_an_xml_part_only():
@@ -239,12 +276,18 @@ def test_cells_are_counted_over_all_parts_together(monkeypatch):
                                                                         ["1", "2", "3"]]})
     monkeypatch.setattr(reading, "MAX_CELLS", 12)
     assert read_sheet(data, "opd.xlsx").header == ["a", "b", "c"]
-    monkeypatch.setattr(reading, "MAX_CELLS", 11)
-    assert refused(data) == "The workbook has more than 11 cells; split it into smaller files."
     strings = "<sst>" + "<si><t>s</t></si>" * 6 + "</sst>"
     shared = rezipped(xlsx(["a"]), add={"xl/sharedStrings.xml": strings,
                                         "xl/extra/sharedStrings2.xml": strings})
+    assert read_sheet(shared, "opd.xlsx").header == ["a"]  # twelve strings
+    monkeypatch.setattr(reading, "MAX_CELLS", 11)
+    assert refused(data) == "The workbook has more than 11 cells; split it into smaller files."
     assert refused(shared) == "The workbook has more than 11 cells; split it into smaller files."
+    monkeypatch.setattr(reading, "MAX_CELLS", 5)  # now one part alone is over
+    one_part = rezipped(xlsx(["a"]), add={"xl/sharedStrings.xml": strings})
+    assert refused(one_part) == "The workbook has more than 5 cells; split it into smaller files."
+    monkeypatch.setattr(reading, "MAX_CELLS", 6)
+    assert read_sheet(one_part, "opd.xlsx").header == ["a"]
 
 
 def test_the_scan_finds_every_marker_and_cell_across_chunk_borders(monkeypatch):
@@ -255,9 +298,11 @@ def test_the_scan_finds_every_marker_and_cell_across_chunk_borders(monkeypatch):
     assert read_sheet(data, "opd.xlsx").header == ["name"]  # 40 cells: none counted twice
     assert refused(with_sheet_data(body + "<c/>" * 40 + "</row>")) == (
         "The workbook has more than 40 cells; split it into smaller files.")
-    for filler in range(16):  # the marker starts at every offset of a chunk
-        bad = rezipped(xlsx(["name"]), add={"xl/media/a.bin": b"x" * filler + b"<!ENTITY x>"})
-        assert "document type declaration" in refused(bad), filler
+    # the marker starts at every offset of a chunk; in UTF-16 it is longer than a chunk
+    for marker in (b"<!ENTITY x>", "<!DOCTYPE x>".encode("utf-16-le")):
+        for filler in range(16):
+            bad = rezipped(xlsx(["name"]), add={"xl/media/a.bin": b"x" * filler + marker})
+            assert refused(bad) == DTD_REFUSED, (marker, filler)
 
 
 def test_a_part_that_runs_on_without_a_tag_end_is_refused(monkeypatch):
@@ -269,3 +314,27 @@ def test_a_part_that_runs_on_without_a_tag_end_is_refused(monkeypatch):
     # a part that is not XML may run on: it is cut anywhere, keeping 32 bytes
     assert read_sheet(rezipped(xlsx(["name"]), add={"xl/media/a.bin": b"x" * 500}),
                       "opd.xlsx").header == ["name"]
+
+
+def test_the_tag_gap_limit_at_the_limit_and_past_it(monkeypatch):
+    # read 100 bytes at a time, a part may run 300 bytes without a ">", not 400
+    monkeypatch.setattr(reading, "SCAN_CHUNK", 100)
+    monkeypatch.setattr(reading, "MAX_TAG_GAP", 300)
+    data = xlsx(["name"])
+    assert read_sheet(rezipped(data, add={"xl/custom.xml": b"y" * 300 + b">"}),
+                      "opd.xlsx").header == ["name"]
+    assert refused(rezipped(data, add={"xl/custom.xml": b"y" * 400 + b">"})) == NOT_VALID
+
+
+def test_the_scan_stops_at_the_first_chunk_over_the_cell_limit(monkeypatch):
+    """It never reads the rest of the part: here the rest is damaged (a wrong CRC, which
+    zipfile only notices at the part's end), and the answer is still the cell count."""
+    monkeypatch.setattr(reading, "SCAN_CHUNK", 16)
+    monkeypatch.setattr(reading, "MAX_CELLS", 5)
+    # zipfile reads 4096 bytes at a time: the damage sits past the first read
+    part = b"<c/>" * 20 + b"<end>" + b"x" * 5000 + b"ABCDEFGHIJKLMNOP</end>"
+    data = rezipped(xlsx(["a"]), add={"xl/custom.xml": part}, stored=True)
+    damaged = data.replace(b"ABCDEFGHIJKLMNOP", b"ABCDEFGHIJKLMNOQ")
+    assert refused(damaged) == "The workbook has more than 5 cells; split it into smaller files."
+    monkeypatch.setattr(reading, "MAX_CELLS", 20)  # under the limit, the damage is found
+    assert refused(damaged) == NOT_VALID
