@@ -131,9 +131,10 @@ class UnitOption:
 class GovernmentPath:
     score: Decimal | None
     target: BandSpec | None
-    needed: Decimal  # points the government score still needs
+    needed: Decimal  # points the government score still needs, as the page's figures show
     units: list  # UnitOption, largest potential first
     plan: list  # (unit key, Step) across all units, largest gain first, until the target
+    bound: Decimal | None = None  # the target band's lower bound on the score's 0-100 scale
 
 
 def government_path(units: Mapping[object, tuple[Decimal | None, list[Step]]],
@@ -157,6 +158,9 @@ def government_path(units: Mapping[object, tuple[Decimal | None, list[Step]]],
     if target is None:
         return GovernmentPath(score=score, target=None, needed=Decimal(0), units=options,
                               plan=[])
+    # The plan gathers gains until the score reaches the band as published (its rounding
+    # included); the page says what a reader works out from its figures, as a unit's path
+    # does, on the score's own 0-100 scale (PEKPPP's bands are on its 0-5 index).
     needed = max(Decimal(0), threshold(target, index_max) - score)
     candidates = sorted(((option.key, step) for option in options for step in option.steps),
                         key=lambda item: -item[1].gain)
@@ -166,5 +170,6 @@ def government_path(units: Mapping[object, tuple[Decimal | None, list[Step]]],
             break
         plan.append((key, step))
         total += step.gain
-    return GovernmentPath(score=score, target=target, needed=round2(needed), units=options,
-                          plan=plan)
+    return GovernmentPath(score=score, target=target, needed=shown_gap(target, score, index_max),
+                          units=options, plan=plan,
+                          bound=round2(target.lower_bound * HUNDRED / Decimal(index_max)))

@@ -148,3 +148,7 @@ def test_pekppp_paths_read_the_bounds_on_the_0_to_5_index():
     government = government_path(units, BANDS_PEKPPP, D(5))
     assert government.target.category == "B-"
     assert government.plan == [("a", Step(1, "c", D(4)))]
+    # the dashboard's sentence, on the score's scale like the unit's: 60.00 needs 0.20 more
+    # points to reach 60.20 (B- at 3.01 × 20), not 0.10 "to reach 3.01"
+    assert (government.needed, government.bound) == (D("0.20"), D("60.20"))
+
