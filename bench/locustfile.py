@@ -21,7 +21,7 @@ DURATION = float(os.environ.get("BENCH_DURATION", "60"))
 RESULT = os.environ["BENCH_LOAD_RESULT"]
 VIEW_WEIGHT, SAVE_WEIGHT = 1, 2
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-VERSION = re.compile(r'name="version" value="(\d+)"')
+VERSION = re.compile(r'<input[^>]*\bname="version"[^>]*\bvalue="(\d+)"')
 
 _operators = iter(CONFIG["operators"])
 state = {"logged_in": 0, "login_failures": 0, "start": None, "end": None, "samples": [],

@@ -557,7 +557,7 @@ def browser_export_case(env, fx, repeat):
             stdout=open(WORK / "worker.log", "w"), stderr=subprocess.STDOUT,
             start_new_session=True)
         progress, deadline = [], time.time() + 600
-        status = client_status = None
+        status = client_status = hwm_kb = None
         try:
             while time.time() < deadline:
                 job = ExportJob.objects.get(id=job_id)
@@ -569,6 +569,9 @@ def browser_export_case(env, fx, repeat):
             # the fragment the page polls, as its user sees it
             client_status = admin.get(f"/exports/{job_id}/status/").status_code
             status = job.status
+            # The worker's own high-water mark while it still runs (wait4's figure below also
+            # covers its shutdown).
+            hwm_kb = _vm_hwm_kb(worker.pid)
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             _pid, _status, usage = os.wait4(worker.pid, 0)
@@ -585,11 +588,25 @@ def browser_export_case(env, fx, repeat):
               if job.finished_at and job.started_at else None,
               "job_size_mb": round(job.size / 2**20, 1),
               "worker_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+              "worker_hwm_before_stop_mb": round(hwm_kb / 1024, 1) if hwm_kb else None,
               "progress_seen": progress}
     log(f"browser export: request median {result['median_ms']} ms, p95 {result['p95_ms']} ms; "
         f"job {status} in {result['job_s']} s (build {result['job_build_s']} s), worker peak "
-        f"RSS {result['worker_peak_rss_mb']} MB, progress seen {progress}")
+        f"RSS {result['worker_peak_rss_mb']} MB ({result['worker_hwm_before_stop_mb']} MB "
+        f"before it was stopped), progress seen {progress}")
     return result
+
+
+def _vm_hwm_kb(pid):
+    """A running process's peak resident memory (Linux /proc), in kB; None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
 
 
 def leader_reports_case(env, processes):
