@@ -80,14 +80,16 @@ pdf-deps:
 	    fi; \
 	fi
 
-# The suite runs in TEST_JOBS processes (pytest-xdist; "auto" is one per core). Tests go out one
-# by one in collection order, so each process still runs pytest-django's order (transactional
-# tests last); a module that needs one process for all its tests (Celery workers, the
-# cluster, LibreOffice) says so with xdist_group. TEST_JOBS=0 runs in one process.
-TEST_JOBS ?= auto
+# The suite runs in TEST_JOBS processes (pytest-xdist): one per core, at most 3 (the
+# Celery-worker tests take a Redis database per process, tests/xdist_helpers.py). Tests go out
+# one by one in collection order (--dist load), so each process still runs pytest-django's
+# order (transactional tests last). (xdist_group does not hold with pytest 9: pytest-xdist 3.8
+# renames the node id through an attribute pytest 9 no longer reads.) TEST_JOBS=0 runs in one
+# process.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 3 ] && n=3; echo $$n)
 test: test-deps print-deps pdf-deps .env chromium
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(TEST_JOBS) --dist loadgroup
+	$(VENV)/bin/pytest -n $(TEST_JOBS) --dist load
 
 # The browser tests and the screenshots drive Debian's Chromium (Playwright cannot download a
 # browser here): installed when missing if we are root, otherwise we stop and say how.

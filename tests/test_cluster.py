@@ -6,6 +6,8 @@ instance answers, and no acknowledged save is lost when one instance is stopped 
 Needs nginx, openssl, PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (.ci/run installs
 and starts them). Runs in the PostgreSQL pass only (the cluster always uses PostgreSQL, so the
 SQLite pass would repeat it); ``pytest -m "not cluster"`` leaves it out. About 1.5 minutes."""
+import fcntl
+import json
 import os
 import shutil
 import socket
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.xdist_helpers import run_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
@@ -41,9 +45,7 @@ def _missing():
     return None
 
 
-# Under pytest-xdist (make test) the module stays on one process: one cluster (database, run
-# directory, ports) at a time.
-pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster"), pytest.mark.skipif(_missing() is not None,
+pytestmark = [pytest.mark.cluster, pytest.mark.skipif(_missing() is not None,
                                                       reason=_missing() or "")]
 
 # Every check the mix makes, literally: a check that disappears from the mix fails here.
@@ -85,6 +87,24 @@ def free_ports(count):
 
 @pytest.fixture(scope="module")
 def mix_result():
+    """The mix's result, made once per test run: under pytest-xdist (make test) this module's
+    tests may be spread over several processes; the first to come starts the cluster and runs
+    the mix (the others wait on a lock), and every process reads the same result."""
+    run = run_id()
+    if run is None:
+        return run_mix()
+    shared = Path(tempfile.gettempdir()) / f"kepatuhan-cluster-mix-{run}.json"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if shared.exists():
+            return json.loads(shared.read_text())
+        result = run_mix()
+        shared.write_text(json.dumps(result))
+        return result
+
+
+def run_mix():
+    """Start the cluster on free ports with a database of its own, run the mix, stop it."""
     import psycopg2
 
     settings = connection.settings_dict
@@ -111,10 +131,9 @@ def mix_result():
         sys.path.insert(0, str(SCRIPTS))
         try:
             import cluster_mix
-            result = cluster_mix.Mix(run_dir).run(duration=16)
+            return cluster_mix.Mix(run_dir).run(duration=16)
         finally:
             sys.path.remove(str(SCRIPTS))
-        yield result
     finally:
         subprocess.run([*command, "stop", *where], cwd=ROOT, timeout=300)
         admin = psycopg2.connect(dbname="postgres", **server)

@@ -29,8 +29,7 @@ from tests.workbooks import header_row
 
 from .assessments.helpers import finalise_everything
 
-# Under pytest-xdist (make test) one process prints: LibreOffice is the heaviest program here.
-pytestmark = [pytest.mark.libreoffice, pytest.mark.xdist_group("libreoffice")]
+pytestmark = pytest.mark.libreoffice
 
 INSTALL = ("apt-get install -y --no-install-recommends libreoffice-calc-nogui poppler-utils")
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

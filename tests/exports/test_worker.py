@@ -1,6 +1,7 @@
 """A background export through a real Celery worker (two threads) against the local Redis: the
 request answers with the job's page while the worker builds the file, which then downloads and
-opens. Its own Redis database, so that the notifications' worker test does not take its tasks."""
+opens. Its own Redis database (per pytest-xdist process), so that no other worker takes its
+tasks."""
 import io
 import time
 
@@ -11,8 +12,11 @@ from django.urls import reverse
 
 from compliance.celery import app
 from exports.models import ExportJob
+from tests.xdist_helpers import redis_database
 
-REDIS_URL = "redis://127.0.0.1:6379/11"
+# A database of its own per pytest-xdist process: each process that runs a test of this module
+# starts its own worker, which must not take the other's tasks.
+REDIS_URL = f"redis://127.0.0.1:6379/{redis_database(13)}"
 
 
 def _redis_up():
@@ -23,9 +27,6 @@ def _redis_up():
 
 
 pytestmark = [
-    # Under pytest-xdist (make test) the module stays on one process: one Celery worker and
-    # one Redis database for all its tests.
-    pytest.mark.xdist_group("exports-worker"),
     pytest.mark.skipif(not _redis_up(), reason="Redis on 127.0.0.1:6379 (.ci/run starts it)"),
     pytest.mark.django_db(transaction=True),
 ]

@@ -22,10 +22,13 @@ from compliance.celery import app
 from notifications import delivery, services
 from notifications.models import MailLanguage, Outbox
 from notifications.tasks import deliver_mail
+from tests.xdist_helpers import redis_database
 
 from django.db import connection
 
-REDIS_URL = "redis://127.0.0.1:6379/9"
+# A database of its own per pytest-xdist process: each process that runs a test of this module
+# starts its own worker, which must not take the other's tasks.
+REDIS_URL = f"redis://127.0.0.1:6379/{redis_database(9)}"
 # Concurrent writers need PostgreSQL: SQLite's shared in-memory test database answers a second
 # writer "table is locked" at once instead of making it wait (as in test_races_threads.py).
 concurrent = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -40,9 +43,6 @@ def _redis_up():
 
 
 pytestmark = [
-    # Under pytest-xdist (make test) the module stays on one process: one Celery worker, one
-    # Redis database and one SMTP inbox for all its tests.
-    pytest.mark.xdist_group("notifications-worker"),
     pytest.mark.skipif(not _redis_up(), reason="Redis on 127.0.0.1:6379 (.ci/run starts it)"),
     pytest.mark.django_db(transaction=True),
 ]
