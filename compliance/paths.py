@@ -64,8 +64,12 @@ def shown_gap(band: BandSpec, score: Decimal | None, index_max: Decimal = HUNDRE
     """The points still needed as a reader works them out from the figures on the page: the
     band's bound minus the score rounded to two decimals (the unrounded difference can differ
     from that by a cent, and a page must never contradict its own figures)."""
-    bound = band.lower_bound * HUNDRED / Decimal(index_max)
-    return max(Decimal(0), round2(bound - round2(score or Decimal(0))))
+    return max(Decimal(0), round2(score_bound(band, index_max) - round2(score or Decimal(0))))
+
+
+def score_bound(band: BandSpec, index_max: Decimal = HUNDRED) -> Decimal:
+    """The band's lower bound on the 0-100 score (PEKPPP's bands are on its 0-5 index)."""
+    return band.lower_bound * HUNDRED / Decimal(index_max)
 
 
 def _unit(states, scale_max, dimensions, surveys):
@@ -172,4 +176,4 @@ def government_path(units: Mapping[object, tuple[Decimal | None, list[Step]]],
         total += step.gain
     return GovernmentPath(score=score, target=target, needed=shown_gap(target, score, index_max),
                           units=options, plan=plan,
-                          bound=round2(target.lower_bound * HUNDRED / Decimal(index_max)))
+                          bound=round2(score_bound(target, index_max)))

@@ -24,6 +24,7 @@ from exports.models import ExportJob
 from notifications.models import Notification
 from tests.checklists import checklist
 
+from .assessments.helpers import file_and_link_evidence
 from .conftest import build_sultra_from_scratch, make_user
 
 User = get_user_model()
@@ -68,12 +69,7 @@ def build_world():
     }
     indicator = (checklist().filter(active=True).select_related("component")
                  .order_by("component__number", "order").first())
-    evidence = Evidence(assessment=assessment, indicator=indicator, kind="file",
-                        original_name="sk.pdf", size=8, sha256="0" * 64)
-    evidence.file.save("x", ContentFile(b"%PDF-1.4"), save=False)
-    evidence.save()
-    link = Evidence.objects.create(assessment=assessment, indicator=indicator, kind="link",
-                                   url="https://example.org")
+    evidence, link = file_and_link_evidence(assessment, indicator)
     RoundGovernment.objects.create(round=round_, government=government)
     products = [ServiceProduct.objects.create(agency=agency, name=name, kind=kind)
                 for name, kind in (("Izin usaha", "administrative"), ("Konsultasi", "services"))]

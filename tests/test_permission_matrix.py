@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies import access
 from agencies.models import Government, Membership
-from assessments.models import ActionItem, Evidence, Obstacle, Round, RoundGovernment
+from assessments.models import ActionItem, Obstacle, Round, RoundGovernment
 from assessments.models import LeaderReport
 from exports.models import ExportJob
 
@@ -30,6 +30,7 @@ from tests.checklists import checklist
 from notifications.models import Notification
 from notifications.tokens import preference_token
 
+from .assessments.helpers import file_and_link_evidence
 from .conftest import (build_live_round, build_personas, build_sultra_from_scratch,
                        build_world_once)
 
@@ -86,12 +87,7 @@ def build_targets(live_round, personas):
     assessment.status = "submitted"  # so that "return" has something to return
     assessment.save()
     indicator = checklist().filter(active=True).first()
-    evidence = Evidence(assessment=assessment, indicator=indicator, kind="file",
-                        original_name="sk.pdf", size=8, sha256="0" * 64)
-    evidence.file.save("x", ContentFile(b"%PDF-1.4"), save=False)
-    evidence.save()
-    link = Evidence.objects.create(assessment=assessment, indicator=indicator, kind="link",
-                                   url="https://example.org")
+    evidence, link = file_and_link_evidence(assessment, indicator)
     agency = assessment.agency
     action = ActionItem.objects.create(agency=agency, title="Perbarui SK standar pelayanan")
     obstacle = Obstacle.objects.create(agency=agency, description="Anggaran belum tersedia")

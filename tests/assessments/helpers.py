@@ -7,7 +7,9 @@ from decimal import Decimal
 import shutil
 import subprocess
 
-from assessments.models import Answer, Assessment
+from django.core.files.base import ContentFile
+
+from assessments.models import Answer, Assessment, Evidence
 from assessments.services import products
 from assessments.services.answers import answer_save
 from assessments.services.rounds import round_create, round_transition
@@ -127,3 +129,14 @@ def figures(html, row_id):
         number = re.search(r"[-+]?\d+(?:\.\d+)?", text)
         result[name] = Decimal(number.group()) if number else None
     return result
+
+
+def file_and_link_evidence(assessment, indicator):
+    """A stored file (a tiny PDF) and a link as the indicator's evidence: (file, link)."""
+    evidence = Evidence(assessment=assessment, indicator=indicator, kind="file",
+                        original_name="sk.pdf", size=8, sha256="0" * 64)
+    evidence.file.save("x", ContentFile(b"%PDF-1.4"), save=False)
+    evidence.save()
+    link = Evidence.objects.create(assessment=assessment, indicator=indicator, kind="link",
+                                   url="https://example.org")
+    return evidence, link

@@ -246,6 +246,18 @@ def test_a_second_click_while_it_waits_makes_no_second_job(
     assert third.id != first.id  # once done, a new request makes newer figures
 
 
+def failing_once(function, error):
+    """``function`` that raises ``error`` on its first call and works afterwards."""
+    failures = {"left": 1}
+
+    def once(*args, **kwargs):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise error
+        return function(*args, **kwargs)
+    return once
+
+
 @pytest.mark.django_db
 def test_a_transient_failure_is_retried_and_a_defect_is_not(
         client, personas, live_round, django_capture_on_commit_callbacks, monkeypatch):
@@ -255,15 +267,8 @@ def test_a_transient_failure_is_retried_and_a_defect_is_not(
     client.force_login(personas["leader"])
     job = request_job(client, django_capture_on_commit_callbacks, "export-request-government",
                       round_.id, government.id, execute=False)
-    original = downloads.GovernmentWorkbook.build
-    failures = {"left": 1}
-
-    def flaky(*args, **kwargs):
-        if failures["left"]:
-            failures["left"] -= 1
-            raise OperationalError("server closed the connection unexpectedly")
-        return original(*args, **kwargs)
-
+    flaky = failing_once(downloads.GovernmentWorkbook.build,
+                         OperationalError("server closed the connection unexpectedly"))
     monkeypatch.setattr(downloads.GovernmentWorkbook, "build", staticmethod(flaky))
     with pytest.raises(services.Transient):
         services.export_job_run(job.id, last_try=False)
@@ -293,16 +298,8 @@ def test_a_database_failure_while_taking_the_job_leaves_it_queued_for_a_retry(
     client.force_login(personas["leader"])
     job = request_job(client, django_capture_on_commit_callbacks, "export-request-government",
                       round_.id, government.id, execute=False)
-    original = services._claim
-    failures = {"left": 1}
-
-    def locked(job_id):
-        if failures["left"]:
-            failures["left"] -= 1
-            raise OperationalError("database table is locked: exports_exportjob")
-        return original(job_id)
-
-    monkeypatch.setattr(services, "_claim", locked)
+    monkeypatch.setattr(services, "_claim", failing_once(
+        services._claim, OperationalError("database table is locked: exports_exportjob")))
     with pytest.raises(services.Transient):
         services.export_job_run(job.id, last_try=False)
     job.refresh_from_db()
