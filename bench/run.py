@@ -49,6 +49,8 @@ ENV = {
     "SECURE_SSL_REDIRECT": "false",  # and no HTTPS redirect or HSTS on that plain http
     "SECURE_HSTS_SECONDS": "0",
     "LOG_LEVEL": "ERROR",
+    # the application servers' shared cache (sessions, the checklist's rendered rows)
+    "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/6"),
 }
 
 TARGETS = {

@@ -153,6 +153,18 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The cache: the checklist's rendered rows (keyed by what they show, ``assessments.row_cache``)
+# and the sessions. CACHE_URL names a cache the application servers share (Redis,
+# redis://127.0.0.1:6379/1); without it each process keeps its own.
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHES = {"default": env.cache_url_config(CACHE_URL) if CACHE_URL
+          else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read from a shared cache and written through to the database; with a
+# per-process cache they stay in the database only (a logout must hold on every server).
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db"
+                  if CACHE_URL.startswith(("redis://", "rediss://"))
+                  else "django.contrib.sessions.backends.db")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

@@ -8,7 +8,7 @@ exists for tests and for edits of a draft instrument.
 """
 from functools import lru_cache
 
-from .models import Instrument, Methodology, RuleStatus
+from .models import Indicator, Instrument, Methodology, RuleStatus
 from .scoring import COMPONENT_MEAN, POINTS, BandSpec, DimensionSpec, IndicatorSpec, band_for
 
 
@@ -110,6 +110,17 @@ def instrument_spec(instrument_id: int) -> InstrumentSpec:
     return InstrumentSpec(instrument)
 
 
+@lru_cache(maxsize=64)
+def round_indicator_rows(instrument_id: int) -> tuple:
+    """The active indicators (with component and dimension) of an instrument a round uses, in
+    checklist order: read once per process, like ``instrument_spec`` (such an instrument never
+    changes). Shared rows: callers read them, never change them."""
+    return tuple(Indicator.objects.filter(instrument_id=instrument_id, active=True)
+                 .select_related("component", "dimension")
+                 .order_by("component__number", "order", "id"))
+
+
 def clear_cache():
     methodology_spec.cache_clear()
     instrument_spec.cache_clear()
+    round_indicator_rows.cache_clear()

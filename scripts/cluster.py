@@ -42,6 +42,7 @@ DEFAULTS = {
     "run_dir": ROOT / "run" / "cluster",
     "database_url": "postgres://postgres@127.0.0.1:5432/kepatuhan_cluster",
     "broker": "redis://127.0.0.1:6379/2",
+    "cache": "redis://127.0.0.1:6379/3",
     "https_port": 8443, "http_port": 8080, "app_ports": "8001,8002", "workers": 2,
 }
 UPSTREAM_HEADER = "X-Kepatuhan-Upstream"  # which instance answered (the cluster's nginx only)
@@ -359,6 +360,8 @@ class Cluster:
             "MEDIA_ROOT": str(self.run / "media"),
             "STATIC_ROOT": str(self.run / "static"),
             "CELERY_BROKER_URL": state["broker"],
+            # shared by every instance: sessions and the checklist's rendered rows
+            "CACHE_URL": state.get("cache", DEFAULTS["cache"]),
             "SITE_URL": f"https://127.0.0.1:{https}",
             "LOG_LEVEL": "WARNING",
         }
@@ -528,18 +531,19 @@ class Cluster:
         if len(app_ports) < 2:
             fail("--app-ports needs two ports or more")
         state = {"run_dir": str(self.run), "database_url": args.database_url,
-                 "broker": args.broker, "https_port": args.https_port,
+                 "broker": args.broker, "cache": args.cache, "https_port": args.https_port,
                  "http_port": args.http_port, "app_ports": app_ports, "workers": args.workers,
                  "url": f"https://127.0.0.1:{args.https_port}/",
                  "upstream_header": UPSTREAM_HEADER,
                  "certificate": str(self.run / "tls" / "cert.pem"), "processes": {}}
-        for url in (args.database_url, args.broker):
+        for url in (args.database_url, args.broker, args.cache):
             if urlparse(url).hostname not in ("127.0.0.1", "localhost"):
                 fail(f"{url}: the cluster uses loopback servers only")
         nginx_binary()
         started = time.time()
         ensure_postgres(args.database_url)
         ensure_redis(args.broker)
+        ensure_redis(args.cache)
         ids = unprivileged(args.user)
         app_ids = ids if can_run_python_as(ids) else None
         if ids and not app_ids:
@@ -630,6 +634,9 @@ def main(argv=None):
         "CLUSTER_DATABASE_URL", DEFAULTS["database_url"]))
     parser.add_argument("--broker", default=os.environ.get("CLUSTER_BROKER_URL",
                                                            DEFAULTS["broker"]))
+    parser.add_argument("--cache", default=os.environ.get("CLUSTER_CACHE_URL",
+                                                          DEFAULTS["cache"]),
+                        help="the Redis database the instances share as their cache")
     parser.add_argument("--https-port", type=int, default=DEFAULTS["https_port"])
     parser.add_argument("--http-port", type=int, default=DEFAULTS["http_port"])
     parser.add_argument("--app-ports", default=DEFAULTS["app_ports"],

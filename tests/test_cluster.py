@@ -123,7 +123,8 @@ def run_mix():
     started = subprocess.run(
         [*command, "start", *where,
          "--database-url", f"postgres://{auth}@{server['host']}:{server['port']}/{name}",
-         "--broker", "redis://127.0.0.1:6379/8", "--https-port", str(https),
+         "--broker", "redis://127.0.0.1:6379/8", "--cache", "redis://127.0.0.1:6379/7",
+         "--https-port", str(https),
          "--http-port", str(http), "--app-ports", f"{app1},{app2}"],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     try:

@@ -18,6 +18,7 @@ class IndicatorLine:
     indicator: Indicator
     answer: Answer | None
     evidence: list = None
+    html: str = ""  # the rendered row, where the page puts it together (``row_cache``)
 
     @property
     def claims_without_evidence(self):
@@ -162,8 +163,8 @@ def sample_progress(assessment, side="self") -> list[SampleProgress]:
     done = Count("answers", filter=(Q(**{f"answers__{value}__isnull": False})
                                     | Q(**{f"answers__{na}": True}))
                  & Q(answers__indicator__active=True))
-    total = Indicator.objects.filter(instrument_id=assessment.round.instrument_id, active=True,
-                                     per_product=True).count()
+    total = sum(1 for indicator in round_indicators(assessment.round.instrument_id)
+                if indicator.per_product)
     return [SampleProgress(sample=sample, done=sample.done, total=total)
             for sample in ProductSample.objects.filter(assessment=assessment)
             .select_related("product").annotate(done=done).order_by("order", "id")]
@@ -196,6 +197,24 @@ def product_indicator_line(assessment, indicator, sample):
     return IndicatorLine(indicator=indicator, answer=answer, evidence=evidence)
 
 
+def after_save(assessment, indicator, answer=None) -> dict:
+    """What the response to one save of a per-unit answer shows: the unit (its figures as the
+    save left them), the indicator's line and the header's figures, with the unit's evidence
+    read once. ``answer``: the saved answer (carrying its locked, recomputed assessment); None
+    after a refused save, when the unit and the current answer are read again."""
+    if answer is not None:
+        assessment = answer.assessment
+    else:
+        assessment.refresh_from_db(fields=["self_score", "answered_count", "status"])
+        answer = Answer.objects.filter(assessment=assessment, indicator=indicator,
+                                       product_sample__isnull=True).first()
+    evidence = list(Evidence.objects.filter(assessment=assessment))
+    line = IndicatorLine(indicator=indicator, answer=answer, evidence=[
+        item for item in evidence
+        if item.indicator_id == indicator.id and item.product_sample_id is None])
+    return {"assessment": assessment, "line": line, **summary(assessment, evidence)}
+
+
 def missing_indicators(assessment) -> list:
     """Active indicators without an answer (a value or N/A), in checklist order; a
     per-product indicator until it is answered for every sampled product."""
@@ -213,19 +232,33 @@ def missing_indicators(assessment) -> list:
     return missing
 
 
-def summary(assessment: Assessment):
+def summary(assessment: Assessment, evidence=None):
     """The figures the checklist header shows, refreshed after each save (the link to the
-    first unanswered indicator too, so that it moves on and goes away at 0)."""
+    first unanswered indicator too, so that it moves on and goes away at 0). Four queries;
+    three when the caller already holds the unit's evidence (``evidence``: every item of the
+    assessment)."""
     spec = methodology_spec(assessment.round.methodology_id)
-    missing = missing_indicators(assessment)
-    total = answer_slot_count(assessment.round.instrument_id,
-                              ProductSample.objects.filter(assessment=assessment).count())
+    answers = list(Answer.objects.filter(assessment=assessment).values_list(
+        "indicator_id", "product_sample_id", "value", "not_applicable"))
+    samples = list(ProductSample.objects.filter(assessment=assessment)
+                   .values_list("id", flat=True))
+    answered = {(indicator_id, sample) for indicator_id, sample, value, not_applicable
+                in answers if value is not None or not_applicable}
+    # The link goes to the first one on this page (per-product ones are on their own).
+    first_unanswered = next((indicator for indicator
+                             in round_indicators(assessment.round.instrument_id)
+                             if not indicator.per_product
+                             and (indicator.id, None) not in answered), None)
+    total = answer_slot_count(assessment.round.instrument_id, len(samples))
     # per answer: the unit's, or one product's (evidence of another product does not count)
-    with_evidence = set(Evidence.objects.filter(assessment=assessment)
-                        .values_list("indicator_id", "product_sample_id"))
+    if evidence is None:
+        with_evidence = set(Evidence.objects.filter(assessment=assessment)
+                            .values_list("indicator_id", "product_sample_id"))
+    else:
+        with_evidence = {(item.indicator_id, item.product_sample_id) for item in evidence}
     claims_without_evidence = sum(
-        1 for claim in Answer.objects.filter(assessment=assessment, value__gt=0)
-        .values_list("indicator_id", "product_sample_id") if claim not in with_evidence)
+        1 for indicator_id, sample, value, _na in answers
+        if value and (indicator_id, sample) not in with_evidence)
     scores = {
         component_id: score for component_id, score in ComponentScore.objects.filter(
             assessment=assessment).values_list("component_id", "self_score")}
@@ -234,7 +267,6 @@ def summary(assessment: Assessment):
         "band": spec.band(assessment.self_score),
         "component_scores": scores,
         "without_evidence_count": claims_without_evidence,
-        # The link goes to the first one on this page (per-product ones are on their own).
-        "first_unanswered": next((i for i in missing if not i.per_product), None),
+        "first_unanswered": first_unanswered,
         "unanswered_count": max(total - assessment.answered_count, 0),
     }

@@ -2,8 +2,10 @@
 active, in checklist order. Every page, export and service that lists or counts a round's
 indicators reads them here, so that no two places disagree on what the checklist is."""
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 
 from compliance.models import Indicator, SourceKind
+from compliance.specs import round_indicator_rows
 
 
 def round_indicators_queryset(instrument_id: int):
@@ -13,11 +15,21 @@ def round_indicators_queryset(instrument_id: int):
 
 
 def round_indicators(instrument_id: int) -> list[Indicator]:
-    return list(round_indicators_queryset(instrument_id))
+    """The active indicators of a round's instrument (which never changes once a round uses
+    it: read once per process, ``compliance.specs.round_indicator_rows``)."""
+    return list(round_indicator_rows(instrument_id))
+
+
+def round_indicator_or_404(instrument_id: int, indicator_id: int) -> Indicator:
+    """One active indicator of a round's instrument (with its component), or 404."""
+    for indicator in round_indicator_rows(instrument_id):
+        if indicator.id == indicator_id:
+            return indicator
+    raise Http404
 
 
 def round_indicator_count(instrument_id: int) -> int:
-    return Indicator.objects.filter(instrument_id=instrument_id, active=True).count()
+    return len(round_indicator_rows(instrument_id))
 
 
 def indicator_code(indicator) -> str:
@@ -31,11 +43,9 @@ def indicator_code(indicator) -> str:
 def answer_slot_count(instrument_id: int, samples: int) -> int:
     """How many answers a unit's checklist holds: one per per-unit indicator, and one per
     sampled product for each per-product indicator."""
-    per_unit = Indicator.objects.filter(instrument_id=instrument_id, active=True,
-                                        per_product=False).count()
-    per_product = Indicator.objects.filter(instrument_id=instrument_id, active=True,
-                                           per_product=True).count()
-    return per_unit + per_product * samples
+    rows = round_indicator_rows(instrument_id)
+    per_product = sum(1 for indicator in rows if indicator.per_product)
+    return len(rows) - per_product + per_product * samples
 
 
 def _by_source(instrument_id, **where):

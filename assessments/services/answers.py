@@ -92,4 +92,5 @@ def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | 
         with acting_user(user):
             answer.save()
         assessment_recompute_scores(assessment=assessment)
+    answer.assessment = assessment  # with the figures this save left
     return answer

@@ -8,9 +8,9 @@ operator's values) and the verified score (the assessor's) are one path with a `
 from dataclasses import dataclass
 from decimal import Decimal
 
-from compliance.models import SCALE_MAX, Indicator
+from compliance.models import SCALE_MAX
 from compliance.scoring import IndicatorSpec, instrument_unit, round2
-from compliance.specs import InstrumentSpec, instrument_spec
+from compliance.specs import InstrumentSpec, instrument_spec, round_indicator_rows
 
 from ..models import Answer, Assessment, ComponentScore, ProductSample, Round
 
@@ -27,15 +27,12 @@ class IndicatorRow:
 
 
 def checklist_indicators(instrument_id: int) -> list[IndicatorRow]:
-    """The active indicators of an instrument, in checklist order (component, order)."""
+    """The active indicators of a round's instrument, in checklist order (component, order);
+    read once per process (``compliance.specs.round_indicator_rows``)."""
     return [
-        IndicatorRow(pk, component_id, component_code, weight, dimension, SCALE_MAX[scale],
-                     per_product)
-        for pk, component_id, component_code, weight, dimension, scale, per_product
-        in Indicator.objects.filter(instrument_id=instrument_id, active=True)
-        .order_by("component__number", "order", "id")
-        .values_list("id", "component_id", "component__code", "weight", "dimension__code",
-                     "scale", "per_product")
+        IndicatorRow(row.id, row.component_id, row.component.code if row.component else None,
+                     row.weight, row.dimension.code, SCALE_MAX[row.scale], row.per_product)
+        for row in round_indicator_rows(instrument_id)
     ]
 
 

@@ -8,6 +8,7 @@ JavaScript the same post redirects back to the page."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,13 +21,14 @@ from compliance.models import Indicator
 from ..forms import AnswerForm, ReturnForm
 from ..lookups import assessment_or_404
 from ..rules import checklist_lock_reason, return_lock_reason
-from ..selectors.checklist import checklist, indicator_line, summary
+from ..row_cache import render_rows
+from ..selectors.checklist import after_save, checklist
 from ..selectors.standing import standing_offers
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
 from ..services.standing import standing_confirm
 from ..services.workflow import ChecklistIncomplete, assessment_return, assessment_submit
 from .confirm import ask_confirmation, is_confirmed
-from ..selectors.instruments import indicator_code
+from ..selectors.instruments import indicator_code, round_indicator_or_404
 
 VALUE_LABELS = {
     1: {0: gettext_lazy("Not fulfilled"), 1: gettext_lazy("Fulfilled")},
@@ -47,16 +49,23 @@ def checklist_view(request, pk):
     lock_reason = checklist_lock_reason(assessment)
     data = checklist(assessment)
     is_operator = may_answer(request.user, assessment)
+    can_edit = is_operator and not lock_reason
+    options = value_options(data.scale_max)
+    token = get_token(request)  # one token for the whole page, cached rows included
+    rows = render_rows(token, assessment, data.lines, can_edit, options)
+    for line in data.lines:
+        line.html = rows[line.indicator.id]
     return render(request, "assessments/checklist.html", {
+        "csrf_token": token,
         "assessment": assessment,
         "checklist": data,
         "lock_reason": lock_reason,
-        "can_edit": is_operator and not lock_reason,
-        "can_submit": is_operator and not lock_reason,
+        "can_edit": can_edit,
+        "can_submit": can_edit,
         "can_sample": may_sample_products(request.user, assessment),
         "can_return": may_return(request.user, assessment)
         and not return_lock_reason(assessment),
-        "options": value_options(data.scale_max),
+        "options": options,
         "without_evidence_count": len(data.without_evidence),
         "unanswered_count": data.unanswered_count,
         "first_unanswered": data.unanswered[0].indicator if data.unanswered else None,
@@ -70,20 +79,18 @@ def checklist_view(request, pk):
 def answer_save_view(request, pk, indicator_id):
     assessment = assessment_or_404(request.user, pk)
     require(may_answer(request.user, assessment))
-    indicator = get_object_or_404(Indicator.objects.select_related("component"),
-                                  id=indicator_id, active=True,
-                                  instrument_id=assessment.round.instrument_id)
+    indicator = round_indicator_or_404(assessment.round.instrument_id, indicator_id)
     form = AnswerForm(request.POST, scale_max=indicator.scale_max)
-    message, error, conflict = "", "", False
+    message, error, conflict, answer = "", "", False, None
     if not form.is_valid():
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     else:
         try:
-            answer_save(assessment_id=assessment.id, indicator=indicator, user=request.user,
-                        value=form.cleaned_data["value"],
-                        not_applicable=form.cleaned_data["not_applicable"],
-                        note=form.cleaned_data["note"],
-                        expected_version=form.cleaned_data["version"])
+            answer = answer_save(
+                assessment_id=assessment.id, indicator=indicator, user=request.user,
+                value=form.cleaned_data["value"],
+                not_applicable=form.cleaned_data["not_applicable"],
+                note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"])
             message = _("Saved.")
         except AnswerConflict:
             conflict = True
@@ -102,14 +109,14 @@ def answer_save_view(request, pk, indicator_id):
         else:
             messages.success(request, message)
         return redirect(reverse("checklist", args=[assessment.id]) + f"#indicator-{indicator.id}")
-    assessment.refresh_from_db(fields=["self_score", "answered_count", "status"])
+    figures = after_save(assessment, indicator, answer)
+    assessment = figures["assessment"]
     context = {
-        "assessment": assessment, "line": indicator_line(assessment, indicator),
+        **figures,
         "can_edit": not checklist_lock_reason(assessment),
         "options": value_options(indicator.scale_max),
         "message": message, "error": error, "conflict": conflict,
         "component": indicator.component,
-        **summary(assessment),
     }
     context["component_score"] = context["component_scores"].get(indicator.component_id)
     return render(request, "assessments/includes/answer_saved.html", context)

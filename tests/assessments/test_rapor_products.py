@@ -164,7 +164,7 @@ def test_the_rapor_of_an_instrument_without_products_has_no_product_table(
     assessment = Assessment.objects.select_related("round", "agency__government").get(
         id=live_round["assessments"]["a"].id)
     rapor(assessment)  # warms the instrument cache
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         report = rapor(assessment)
     assert not report.products
     client.force_login(personas["assessor"])

@@ -372,9 +372,9 @@ def test_comparison_costs_the_same_queries_for_2_and_7_units(client, live_round,
     assert Assessment.objects.filter(round=round_, agency__government=government).count() == 2
     with CaptureQueriesContext(connection) as two:  # session, user, scope, objects, selector
         assert client.get(url).status_code == 200
-    # units, component scores, result; the dimensions: indicators, self and verified answers
-    # (no products on the app's checklist); and the methodology's bands are cached.
-    with django_assert_num_queries(7):
+    # units, component scores, result; the dimensions: self and verified answers (no products
+    # on the app's checklist); the methodology's bands and the round's indicators are cached.
+    with django_assert_num_queries(6):
         government_comparison(government=government, round_=round_)
 
     add_units(live_round, 5, start=10)
@@ -383,7 +383,7 @@ def test_comparison_costs_the_same_queries_for_2_and_7_units(client, live_round,
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('<tr id="unit-') == 7
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         government_comparison(government=government, round_=round_)
 
 
@@ -391,8 +391,8 @@ def test_comparison_costs_the_same_queries_for_2_and_7_units(client, live_round,
 def test_rapor_costs_a_fixed_number_of_queries(live_round, django_assert_num_queries):
     assessment = Assessment.objects.select_related("round", "agency__government").get(
         id=live_round["assessments"]["a"].id)
-    rapor(assessment)  # warms the methodology cache
-    with django_assert_num_queries(4):  # indicators, answers, component scores, survey record
+    rapor(assessment)  # warms the methodology and indicator caches
+    with django_assert_num_queries(3):  # answers, component scores, survey record
         report = rapor(assessment)
     assert len(report.indicators) == checklist().filter(active=True).count()
 
