@@ -41,7 +41,7 @@ def _record(request_type, name, response_time, response_length, exception=None,
     finished = time.time()
     if not in_window(finished):
         return
-    state["samples"].append((name, response_time, exception is not None))
+    state["samples"].append((name, response_time, exception is not None, finished))
     if exception is not None and len(state["errors"]) < 50:
         state["errors"].append(f"{name}: {exception}")
 

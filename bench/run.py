@@ -56,6 +56,7 @@ ENV = {
 TARGETS = {
     "page_median_ms": 150, "page_p95_ms": 300, "save_median_ms": 30, "export_s": 30,
     "export_rss_mb": 300, "recompute_ratio": 2, "load_rps": 150, "load_p95_ms": 300,
+    "load_cpu_ms": 8,
     "job_request_ms": 200, "leader_reports_s": 60, "leader_reports_mb": 300,
 }
 STEPS = ("pages", "workbooks", "export", "recompute", "browser-export", "leader-reports",
@@ -648,6 +649,53 @@ def wait_for(url, seconds=60):
     raise RuntimeError(f"{url} did not answer in {seconds} s")
 
 
+class CpuSampler:
+    """The CPU seconds (user + system) of a process and its children, read once a second
+    with a timestamp, so that the load window's share can be taken afterwards."""
+
+    def __init__(self, pid):
+        import threading
+
+        self.pid, self.samples, self.stop = pid, [], threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        import psutil
+
+        total = 0.0
+        try:
+            root = psutil.Process(self.pid)
+            for process in [root, *root.children(recursive=True)]:
+                try:
+                    times = process.cpu_times()
+                    total += times.user + times.system
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            return None
+        return total
+
+    def _run(self):
+        while not self.stop.is_set():
+            value = self._read()
+            if value is not None:
+                self.samples.append((time.time(), value))
+            self.stop.wait(1.0)
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def between(self, start, end):
+        """(CPU seconds, first, last): the CPU spent between the first and the last sample
+        taken from ``start`` to ``end``; (None, None, None) with fewer than two."""
+        inside = [(at, value) for at, value in self.samples if start <= at <= end]
+        if len(inside) < 2:
+            return None, None, None
+        return inside[-1][1] - inside[0][1], inside[0][0], inside[-1][0]
+
+
 def load_case(env, fx, users, duration, workers, spawn_rate=5):
     from django.db.models import Q
 
@@ -672,6 +720,7 @@ def load_case(env, fx, users, duration, workers, spawn_rate=5):
          "--workers", str(workers), "--log-level", "warning", "--timeout", "120"],
         cwd=ROOT, env=server_env, stdout=subprocess.DEVNULL,
         stderr=open(WORK / "gunicorn.log", "w"), start_new_session=True)
+    sampler = CpuSampler(gunicorn.pid)
     try:
         wait_for(f"http://127.0.0.1:{PORT}/accounts/login/")
         log(f"load: gunicorn ({workers} workers) up; {users} operators logging in, then "
@@ -686,6 +735,7 @@ def load_case(env, fx, users, duration, workers, spawn_rate=5):
             cwd=ROOT, env=locust_env, check=False, stdout=open(WORK / "locust.log", "w"),
             stderr=subprocess.STDOUT, timeout=duration + 300 + users / spawn_rate * 2)
     finally:
+        sampler.finish()
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
     data = json.loads(result_path.read_text())
@@ -694,7 +744,7 @@ def load_case(env, fx, users, duration, workers, spawn_rate=5):
     latencies = [s[1] for s in samples]
     errors = sum(1 for s in samples if s[2])
     by_name = {}
-    for name, ms, failed in samples:
+    for name, ms, failed, *_at in samples:
         by_name.setdefault(name, []).append(ms)
     lost = []
     acks = data["acks"]
@@ -718,8 +768,18 @@ def load_case(env, fx, users, duration, workers, spawn_rate=5):
             superseded += 1  # a later save of the same operator, sent but not acknowledged
             continue
         lost.append([aid, ind, version, value, note, found])
+    # The application servers' own CPU per request: gunicorn's processes over the part of the
+    # window the one-second samples cover, divided by the requests answered in that part.
+    cpu_s, first, last = sampler.between(data["start"], data["end"])
+    cpu_ms = cores = None
+    if cpu_s is not None and last > first:
+        covered = sum(1 for _name, _ms, _failed, at in samples if first <= at <= last)
+        cpu_ms = round(cpu_s * 1000 / covered, 1) if covered else None
+        cores = round(cpu_s / (last - first), 2)
     result = {
         "case": f"load: {users} operators, checklist views + answer saves, {duration:g} s",
+        "server_cpu_ms_per_request": cpu_ms,
+        "server_cpu_cores": cores,
         "kind": "load", "workers": workers, "requests": len(samples),
         "rps": round(len(samples) / window, 1),
         "p50_ms": round(percentile(latencies, 0.50) or 0, 1),
@@ -733,6 +793,8 @@ def load_case(env, fx, users, duration, workers, spawn_rate=5):
         "lost_saves": len(lost), "lost_samples": lost[:10],
         "acknowledged_then_superseded_by_unacknowledged": superseded,
     }
+    log(f"load: gunicorn's CPU {result['server_cpu_ms_per_request']} ms per request "
+        f"({result['server_cpu_cores']} cores busy)")
     log(f"load: {result['rps']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
         f"p99 {result['p99_ms']} ms, {result['errors']} errors, {result['lost_saves']} lost "
         f"of {len(acks)} acknowledged saves")
@@ -770,9 +832,12 @@ def verdicts(case):
                 and case["reports"] == case["mails"] > 0,
                 f"<= {t['leader_reports_s']} s, <= {t['leader_reports_mb']} MB")
     if kind == "load":
+        cpu = case.get("server_cpu_ms_per_request")
         return (case["rps"] >= t["load_rps"] and case["p95_ms"] <= t["load_p95_ms"]
-                and case["errors"] == 0 and case["lost_saves"] == 0,
-                f">= {t['load_rps']} req/s, p95 <= {t['load_p95_ms']} ms, 0 errors, 0 lost")
+                and case["errors"] == 0 and case["lost_saves"] == 0
+                and cpu is not None and cpu <= t["load_cpu_ms"],
+                f">= {t['load_rps']} req/s, p95 <= {t['load_p95_ms']} ms, 0 errors, 0 lost, "
+                f"server CPU <= {t['load_cpu_ms']} ms/request (measured {cpu})")
     return None, ""
 
 

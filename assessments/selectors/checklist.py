@@ -212,7 +212,8 @@ def after_save(assessment, indicator, answer=None) -> dict:
     line = IndicatorLine(indicator=indicator, answer=answer, evidence=[
         item for item in evidence
         if item.indicator_id == indicator.id and item.product_sample_id is None])
-    return {"assessment": assessment, "line": line, **summary(assessment, evidence)}
+    return {"assessment": assessment, "line": line,
+            **summary(assessment, evidence, getattr(assessment, "recomputed", None))}
 
 
 def missing_indicators(assessment) -> list:
@@ -232,16 +233,22 @@ def missing_indicators(assessment) -> list:
     return missing
 
 
-def summary(assessment: Assessment, evidence=None):
+def summary(assessment: Assessment, evidence=None, recomputed=None):
     """The figures the checklist header shows, refreshed after each save (the link to the
     first unanswered indicator too, so that it moves on and goes away at 0). Four queries;
-    three when the caller already holds the unit's evidence (``evidence``: every item of the
-    assessment)."""
+    fewer with what the caller already holds: ``evidence`` (every item of the unit) and
+    ``recomputed`` (the self side's answers, products and component scores a save's
+    recompute has just read and stored, ``services.scores.Recomputed``)."""
     spec = methodology_spec(assessment.round.methodology_id)
-    answers = list(Answer.objects.filter(assessment=assessment).values_list(
-        "indicator_id", "product_sample_id", "value", "not_applicable"))
-    samples = list(ProductSample.objects.filter(assessment=assessment)
-                   .values_list("id", flat=True))
+    if recomputed is not None and recomputed.side == "self":
+        answers = [(key, None, *given) if isinstance(key, int) else (*key, *given)
+                   for key, given in recomputed.answers.items()]
+        samples = recomputed.products
+    else:
+        answers = list(Answer.objects.filter(assessment=assessment).values_list(
+            "indicator_id", "product_sample_id", "value", "not_applicable"))
+        samples = list(ProductSample.objects.filter(assessment=assessment)
+                       .values_list("id", flat=True))
     answered = {(indicator_id, sample) for indicator_id, sample, value, not_applicable
                 in answers if value is not None or not_applicable}
     # The link goes to the first one on this page (per-product ones are on their own).
@@ -259,9 +266,11 @@ def summary(assessment: Assessment, evidence=None):
     claims_without_evidence = sum(
         1 for indicator_id, sample, value, _na in answers
         if value and (indicator_id, sample) not in with_evidence)
-    scores = {
-        component_id: score for component_id, score in ComponentScore.objects.filter(
-            assessment=assessment).values_list("component_id", "self_score")}
+    if recomputed is not None and recomputed.side == "self":
+        scores = dict(recomputed.component_scores)
+    else:
+        scores = dict(ComponentScore.objects.filter(assessment=assessment)
+                      .values_list("component_id", "self_score"))
     return {
         "completion": completion(assessment.answered_count, total),
         "band": spec.band(assessment.self_score),

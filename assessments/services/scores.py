@@ -122,6 +122,19 @@ def unit_result(assessment: Assessment, side="self") -> UnitResult:
     return compute_unit(indicators, answers, spec, assessment.survey_score, products)
 
 
+@dataclass(frozen=True)
+class Recomputed:
+    """What one recompute read and stored, kept on the assessment (``assessment.recomputed``)
+    so that the page answering the save shows it without reading it again: the side's answers
+    ({indicator id or (indicator id, sample id): (value, N/A)}), the sampled products' ids and
+    the stored component scores (rounded)."""
+
+    side: str
+    answers: dict
+    products: list
+    component_scores: dict
+
+
 def assessment_recompute(*, assessment: Assessment, side: str) -> Assessment:
     """Recompute and store one side's scores of one assessment (call inside the writer's
     transaction, with the assessment row locked).
@@ -141,10 +154,10 @@ def assessment_recompute(*, assessment: Assessment, side: str) -> Assessment:
         unit = result.score if result.answered else None
     else:
         component_scores, unit = result.component_scores, result.score
+    stored = {cid: _rounded(score) for cid, score in component_scores.items()}
     ComponentScore.objects.bulk_create(
-        [ComponentScore(assessment=assessment, component_id=cid,
-                        **{score_field: _rounded(score)})
-         for cid, score in component_scores.items()],
+        [ComponentScore(assessment=assessment, component_id=cid, **{score_field: score})
+         for cid, score in stored.items()],
         update_conflicts=True, unique_fields=["assessment", "component"],
         update_fields=[score_field],
     )
@@ -156,6 +169,7 @@ def assessment_recompute(*, assessment: Assessment, side: str) -> Assessment:
             assessment.status = Assessment.Status.IN_PROGRESS
         fields.append("status")
     assessment.save(update_fields=fields)
+    assessment.recomputed = Recomputed(side, answers, products, stored)
     return assessment
 
 
