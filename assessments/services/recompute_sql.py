@@ -32,8 +32,9 @@ again through the sample index (the others' samples share one denominator, so th
 fraction of the unit's sums); the stored component scores are joined to the new figures and
 compared row by row, not grouped per assessment. On the 2022–2024 instrument's nation (19,252
 units, 808,584 answers, 3,868 units with such an N/A), in CPU of one process: the plain GROUP BY
-~250 ms; the aggregation ~440; the whole statement with the comparison ~950 (it was ~1,170
-aggregated per assessment and sample, with every sample scored on its own).
+~250 ms; the aggregation ~440; the whole statement with the comparison ~950 (~1,160 when the
+answers were aggregated per assessment and sample, every sample scored on its own and the stored
+component scores grouped per assessment).
 
 The round's assessments are locked first (as ``answer_save`` locks the one it changes), so that
 the statement reads answers no writer is changing. The statement is a read (PostgreSQL runs the
@@ -57,6 +58,7 @@ SCALE = 30  # decimal places of the divisions (Python's Decimal: 28 significant 
 WORD_BITS = 62  # bits of a bigint word that packed sums may fill
 VALUE_MAX = 5  # the largest value an answer can hold (its check constraint)
 INDICATOR_SPAN = 2000  # at most this many indicator ids between an instrument's first and last
+COMPONENT_SPAN = 2000  # component ids spread wider are placed by a CASE, not a constant array
 SLOTS = VALUE_MAX + 3  # an answer's slots: unanswered, N/A, then the values 0..5
 
 
@@ -186,13 +188,13 @@ class _Words:
         for w, (first, last, _bounds) in enumerate(self.words):
             values = []
             for pk in range(first, last + 1):
+                i = by_id.get(pk)
                 for k in range(self.kinds):
                     for slot in range(SLOTS):
                         word = 0
-                        i = by_id.get(pk)
-                        for name, amount in (self.adds(i, k, slot) if i is not None else {}).items():
-                            places = [p for p in self.place[name] if p[0] == w]
-                            word += amount << places[0][1]
+                        for name, amount in (self.adds(i, k, slot) if i else {}).items():
+                            shift = next(s for word_, s, _m in self.place[name] if word_ == w)
+                            word += amount << shift
                         values.append(word)
             array = (f"'[{first * stride}:{(last + 1) * stride - 1}]="
                      "{" + ",".join(str(value) for value in values) + "}'::bigint[]")
@@ -294,8 +296,9 @@ class _Atoms:
         return self.sample.sums(answer, self.by_id)
 
     def n(self, alias, atoms):
-        """Σ weight × value of the atoms, from a row of the per-assessment words (alias "u")
-        or of one sample's (alias "p")."""
+        """Σ weight × value of the atoms, from a row of the per-assessment words (alias "u"),
+        from its unpacked columns (alias "f", ``_Words.field``) or from one sample's words
+        (alias "p")."""
         words = self.sample if alias == "p" else self.main
         return words.total(alias, [("n", a) for a in atoms])
 
@@ -325,7 +328,6 @@ def _points(n, x, total):
 def _integer_cents(n, d):
     """100 × n / d in cents, half-up, exactly: ⌊(20000 n + d) / 2d⌋ (NULL when d is 0)."""
     return f"CASE WHEN {d} > 0 THEN (20000 * {n} + {d}) / (2 * {d}) END"
-
 
 
 def _scored(round_id, samples=0):
@@ -656,10 +658,16 @@ def _changes(cursor, round_id):
                     params, components)
         ids = ", ".join(str(int(component_id)) for component_id in components)
         low, high = components[0], components[-1]
-        position = [0] * (high - low + 1)  # component id -> its place among c0, c1, …
-        for k, component_id in enumerate(components):
-            position[component_id - low] = k + 1
-        places = "'[%d:%d]={%s}'::int[]" % (low, high, ",".join(map(str, position)))
+        if high - low < COMPONENT_SPAN:  # component id -> its place among c0, c1, …
+            position = [0] * (high - low + 1)
+            for k, component_id in enumerate(components):
+                position[component_id - low] = k + 1
+            place = "('[%d:%d]={%s}'::int[])[cs.component_id]" % (
+                low, high, ",".join(map(str, position)))
+        else:
+            place = "CASE cs.component_id %s END" % " ".join(
+                f"WHEN {int(component_id)} THEN {k + 1}"
+                for k, component_id in enumerate(components))
         return (f"""
             WITH t AS MATERIALIZED ({scored}),
             new AS MATERIALIZED (
@@ -667,7 +675,7 @@ def _changes(cursor, round_id):
                 FROM t),
             stored AS (
                 SELECT COUNT(*) AS present, array_agg(cs.assessment_id) FILTER (
-                    WHERE cs.self_score IS DISTINCT FROM new.c[({places})[cs.component_id]]
+                    WHERE cs.self_score IS DISTINCT FROM new.c[{place}]
                 ) AS differ
                 FROM new
                 JOIN assessments_componentscore cs ON cs.assessment_id = new.id
