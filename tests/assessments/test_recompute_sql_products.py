@@ -224,3 +224,43 @@ def test_a_unit_without_samples_reads_its_per_product_answers_without_a_product(
     assert component_scores(unit) == {
         "sarana": Decimal("0.00"), "biaya": None, "prosedur": Decimal("33.33"),
         "pengaduan": Decimal("71.43"), "pengawasan": Decimal("100.00")}
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_unit_whose_samples_have_no_na_worked_by_hand(live_round):
+    """The same unit with product "B"'s biaya answered 0 instead of N/A: no sampled answer is
+    N/A, so the samples share one denominator and the statement takes the exact fraction of
+    the unit's sums instead of scoring each sample. Process B 25 / 33 = 75.7575…, the
+    dimension (100 + 75.7575…) / 2 = 87.878787…; unit (2016.923076… + 87.878787… × 32.37
+    + 1939.2 + 1436) / 100 = (2016.923076… + 2844.636363… + 1939.2 + 1436) / 100
+    = 82.367594… -> 82.37. biaya: A 100, B 0 -> 50.00; the other components as above."""
+    round_, unit = hand_worked_unit(live_round, Decimal("80"))
+    Answer.objects.filter(assessment=unit, indicator__code="proses-biaya",
+                          product_sample__order=2).update(value=0, not_applicable=False)
+    units, _components = round_scores_sql(round_.id)
+    assert units[unit.id] == (Decimal("82.37"), 42)
+    recompute_scores(round_.id)
+    unit.refresh_from_db()
+    assert (unit.self_score, unit.answered_count) == (Decimal("82.37"), 42)
+    assert component_scores(unit) == {**EXPECTED_COMPONENTS, "biaya": Decimal("50.00")}
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_unit_with_more_samples_than_the_sums_were_sized_for(live_round, monkeypatch):
+    """The packed sums over a unit's samples are sized for the most samples a unit of the round
+    has, read before the statement; a unit that has more when the statement runs (a sample
+    added in between) is flagged, and the statement is sized and run again, not trusted."""
+    from assessments.services import recompute_sql
+
+    round_, unit = hand_worked_unit(live_round, Decimal("80"))
+    Answer.objects.filter(assessment=unit, indicator__code="proses-biaya",
+                          product_sample__order=2).update(value=0, not_applicable=False)
+    counted = iter([1])
+    real = recompute_sql._most_samples
+    monkeypatch.setattr(recompute_sql, "_most_samples",
+                        lambda cursor, round_id: next(counted, None) or real(cursor, round_id))
+    units, components = round_scores_sql(round_.id)
+    assert units[unit.id] == (Decimal("82.37"), 42)
+    assert next(counted, "used") == "used"
