@@ -23,6 +23,30 @@ from compliance.standard import load_standard
 DATA = Path(__file__).resolve().parent.parent / "assessments" / "data"
 
 
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """make test's ``--dist load``: one test at a time (tests/xdist_helpers.py)."""
+    if config.getvalue("dist") == "load":
+        from tests.xdist_helpers import one_by_one_scheduling
+
+        return one_by_one_scheduling(config, log)
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest-django's order (database tests, transactional tests, the rest): the
+    modules that run in one process and mostly wait on programs of their own (the cluster's
+    mix, ~1.5 minutes, on PostgreSQL) go first, so that the other processes work meanwhile;
+    they touch no test database, so they may come before its tests."""
+    from tests.xdist_helpers import ONE_PROCESS_MODULES, module_of
+
+    first = [item for item in items if module_of(item.nodeid) in ONE_PROCESS_MODULES]
+    if first:
+        items[:] = first + [item for item in items
+                            if module_of(item.nodeid) not in ONE_PROCESS_MODULES]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_methodology_cache():
     from django.utils import translation
