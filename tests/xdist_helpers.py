@@ -28,6 +28,15 @@ def run_id() -> str | None:
 ONE_PROCESS_MODULES = ("tests/test_cluster.py",)
 
 
+# The longest single tests (seconds of one run on 2 busy cores), first among the transactional
+# tests (tests/conftest.py): a test of a minute handed out last keeps one process working alone.
+LONGEST_FIRST = ("tests/browser/test_round_2022_instrument.py",  # 55 s
+                 "tests/browser/test_fieldwork_journey.py",  # 27 s
+                 "tests/browser/test_verification_journey.py",  # 16 s
+                 "tests/browser/test_checklist_journey.py",  # 15 s
+                 "tests/browser/test_demo_journey.py")  # 13 s
+
+
 def module_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
