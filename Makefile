@@ -82,14 +82,22 @@ pdf-deps:
 
 # The suite runs in TEST_JOBS processes (pytest-xdist): one per core, at most 3 (the
 # Celery-worker tests take a Redis database per process, tests/xdist_helpers.py). Tests go out
-# one by one in collection order (--dist load), so each process still runs pytest-django's
-# order (transactional tests last). (xdist_group does not hold with pytest 9: pytest-xdist 3.8
+# one by one in collection order to whichever process is free (--dist load with the scheduling
+# of tests/xdist_helpers.py; xdist's own refills a process with up to a quarter of the tests
+# left, which left one process idle for minutes at the end), so each process still runs
+# pytest-django's order (transactional tests last); the cluster's module goes whole to one
+# process, first. (xdist_group does not hold with pytest 9: pytest-xdist 3.8
 # renames the node id through an attribute pytest 9 no longer reads.) TEST_JOBS=0 runs in one
 # process.
 TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 3 ] && n=3; echo $$n)
+# The suite writes bytecode even where the environment says not to (PYTHONDONTWRITEBYTECODE):
+# without it every process (each xdist worker, each manage.py and server a test starts)
+# compiles the project again and pytest rewrites the asserts of every test module again
+# (collection: 7.5 s of CPU per process without the caches, 3.2 s with them). The caches go to
+# __pycache__/, which git ignores.
 test: test-deps print-deps pdf-deps .env chromium
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(TEST_JOBS) --dist load
+	env -u PYTHONDONTWRITEBYTECODE $(VENV)/bin/pytest -n $(TEST_JOBS) --dist load
 
 # The browser tests and the screenshots drive Debian's Chromium (Playwright cannot download a
 # browser here): installed when missing if we are root, otherwise we stop and say how.

@@ -23,6 +23,50 @@ from compliance.standard import load_standard
 DATA = Path(__file__).resolve().parent.parent / "assessments" / "data"
 
 
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """make test's ``--dist load``: one test at a time (tests/xdist_helpers.py)."""
+    if config.getvalue("dist") == "load":
+        from tests.xdist_helpers import one_by_one_scheduling
+
+        return one_by_one_scheduling(config, log)
+    return None
+
+
+def _transactional(item):
+    """pytest-django's test for its second group (live server, transactional_db)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    return ("transactional_db" in fixtures or "live_server" in fixtures
+            or bool(marker and (marker.kwargs.get("transaction")
+                                or marker.kwargs.get("reset_sequences"))))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest-django's order (database tests, transactional tests, the rest):
+
+    * the modules that run in one process and mostly wait on programs of their own (the
+      cluster's mix, ~1.5 minutes, on PostgreSQL) go first, so that the other processes work
+      meanwhile; they touch no test database, so they may come before its tests;
+    * the longest single tests (LONGEST_FIRST) open the transactional group, so that no process
+      starts one of them while the other is finishing the last quick tests (the 2022 walk,
+      ~55 s, started last in one measured run and ended it 17.6 s after the other process)."""
+    from tests.xdist_helpers import LONGEST_FIRST, ONE_PROCESS_MODULES, module_of
+
+    first = [item for item in items if module_of(item.nodeid) in ONE_PROCESS_MODULES]
+    rest = [item for item in items if module_of(item.nodeid) not in ONE_PROCESS_MODULES]
+    longest = sorted((item for item in rest if module_of(item.nodeid) in LONGEST_FIRST
+                      and _transactional(item)),
+                     key=lambda item: LONGEST_FIRST.index(module_of(item.nodeid)))
+    if longest:
+        rest = [item for item in rest if item not in longest]
+        start = next((index for index, item in enumerate(rest) if _transactional(item)),
+                     len(rest))
+        rest[start:start] = longest
+    items[:] = first + rest
+
+
 @pytest.fixture(autouse=True)
 def _fresh_methodology_cache():
     from django.utils import translation
@@ -172,6 +216,32 @@ def build_personas(live_round):
 @pytest.fixture
 def personas(live_round):
     return build_personas(live_round)
+
+
+class Sessions:
+    """One logged-in session per user, made once (``force_login``) and then handed to the test
+    client by its cookie: switching users costs a cookie instead of a logout and a login (about
+    ten queries, the signals' writes included). ``use`` leaves the client as
+    ``Client.logout()`` and ``force_login`` would: no cookie but the user's session. The
+    sessions must be made where the requests that use them cannot roll them back (outside the
+    savepoint of each request)."""
+
+    def __init__(self):
+        self.keys = {}
+
+    def use(self, client, user):
+        from http.cookies import SimpleCookie
+
+        from django.conf import settings
+
+        client.cookies = SimpleCookie()
+        if user is None:
+            return
+        if user.pk not in self.keys:
+            client.force_login(user)
+            self.keys[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        else:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.keys[user.pk]
 
 
 def build_world_once(django_db_blocker, build):

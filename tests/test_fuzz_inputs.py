@@ -49,6 +49,7 @@ from notifications.tokens import preference_token
 
 # The world (built once per module by tests/conftest.py's ``fuzz_world``), the tables a page
 # writes, and the uploads.
+from .conftest import Sessions
 from .fuzz_world import SNAPSHOT_MODELS, csv_upload, upload
 
 User = get_user_model()
@@ -357,6 +358,7 @@ class Runner:
         self.failures = []
         self.persona = None
         self.baseline = None  # the database every request starts from (see rebase)
+        self.sessions = Sessions()  # made outside the requests' savepoints, kept for the test
 
     def rebase(self):
         """Call after changing the state the requests start from."""
@@ -365,10 +367,7 @@ class Runner:
     def login(self, persona):
         if persona == self.persona:
             return
-        self.client.logout()
-        user = self.world.personas[persona]
-        if user is not None:
-            self.client.force_login(user)
+        self.sessions.use(self.client, self.world.personas[persona])
         self.persona = persona
 
     def send(self, method, url, *, persona, label, data=None, kind="fuzz",

@@ -31,7 +31,7 @@ from notifications.models import Notification
 from notifications.tokens import preference_token
 
 from .assessments.helpers import file_and_link_evidence
-from .conftest import (build_live_round, build_personas, build_sultra_from_scratch,
+from .conftest import (Sessions, build_live_round, build_personas, build_sultra_from_scratch,
                        build_world_once)
 
 PERSONAS = ["operator", "operator_b", "coordinator", "assessor", "leader", "outsider", "admin",
@@ -431,14 +431,13 @@ def test_permission_matrix(client, personas, world, name):
     cases = targets(world).get(name)
     assert cases, f"no target for {name}: add one to targets()"
     failures, checked = [], 0
+    sessions = Sessions()  # each persona logs in once; every request starts from its session
     for url, data, objects in cases:
         for persona in PERSONAS:
             user = personas[persona]
             for method in ("GET", "POST"):
                 outcome = expected_outcome(route, method, user, objects)
-                client.logout()
-                if user is not None:
-                    client.force_login(user)
+                sessions.use(client, user)
                 try:
                     with transaction.atomic():
                         response = client.post(url, data) if method == "POST" \

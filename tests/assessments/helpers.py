@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from assessments.models import Answer, Assessment, Evidence
 from assessments.services import products
@@ -140,3 +141,43 @@ def file_and_link_evidence(assessment, indicator):
     link = Evidence.objects.create(assessment=assessment, indicator=indicator, kind="link",
                                    url="https://example.org")
     return evidence, link
+
+
+# --- who may read a government's comparison and a unit's rapor (tests/assessments/test_reports.py
+# before and after publication, test_reports_live.py in self-assessment) -----------------------
+
+def comparison_url(live_round):
+    return reverse("comparison", args=[live_round["government"].id, live_round["round"].id])
+
+
+BEFORE_PUBLICATION = {  # persona: (comparison, rapor of unit a, its workbook)
+    "admin": (200, 200, 200),
+    "assessor": (200, 200, 200),
+    "coordinator": (403, 403, 403),
+    "leader": (403, 403, 403),
+    "operator": (403, 403, 403),
+    "operator_b": (403, 404, 404),
+    "outsider": (404, 404, 404),
+    "anonymous": ("login", "login", "login"),
+}
+
+
+def check_report_access(client_class, live_round, personas, matrix):
+    a = live_round["assessments"]["a"]
+    urls = [comparison_url(live_round), reverse("rapor", args=[a.id]),
+            reverse("rapor-xlsx", args=[a.id])]
+    problems = []
+    for persona, statuses in matrix.items():
+        for url, expected in zip(urls, statuses):
+            client = client_class()
+            if personas[persona] is not None:
+                client.force_login(personas[persona])
+            response = client.get(url)
+            if expected == "login":
+                ok = response.status_code == 302 and response["Location"].startswith(
+                    reverse("login"))
+            else:
+                ok = response.status_code == expected
+            if not ok:
+                problems.append(f"{persona} {url}: {response.status_code}, wanted {expected}")
+    assert not problems, "\n".join(problems)

@@ -1,10 +1,12 @@
 """Self-score against verified score (per indicator, component, unit and government), the
-unit's rapor as a page and as a workbook, who may read them before and after publication, and
-query counts that do not grow with the number of units.
+unit's rapor as a page and as a workbook, and who may read them before and after publication
+(in self-assessment, and the query counts: tests/assessments/test_reports_live.py).
 
 The round is built with the services: Muna Barat's two sampled units answer everything, the
 assessor verifies everything with a few findings, both units are finalised; the tests that
-need it then publish the round.
+need it then publish the round. It is built once for the module (``shared_verified_round``,
+tests/conftest.py; ~2.4 s of CPU per test before) and each test runs in a savepoint of it, so
+a publication or a changed survey score is rolled back before the next test.
 """
 import io
 import re
@@ -13,19 +15,19 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from agencies.models import Agency, AgencyKind
-from assessments.models import Assessment, ComponentScore, GovernmentResult
+from assessments.models import Assessment, GovernmentResult
 from assessments.selectors.comparison import government_comparison, rapor
 from assessments.services.rounds import round_transition
-from compliance.models import Component
 from tests.checklists import checklist
 
-from .helpers import INJECTION, NOTE, RAMP, figures, publish
+from tests.shared_round import (  # noqa: F401 (the fixtures verified_round and personas)
+    shared_module_verified_round, shared_verified_personas)
+
+from .helpers import (BEFORE_PUBLICATION, INJECTION, NOTE, RAMP, check_report_access,
+                      comparison_url, figures, publish)
 
 CENT = Decimal("0.01")
 
@@ -122,10 +124,6 @@ def test_per_indicator_values_gaps_notes_and_findings(verified_round):
 
 
 # --- pages -------------------------------------------------------------------------------------
-
-def comparison_url(live_round):
-    return reverse("comparison", args=[live_round["government"].id, live_round["round"].id])
-
 
 @pytest.mark.django_db
 def test_comparison_page_shows_the_figures_of_the_selector(client, verified_round, personas):
@@ -263,16 +261,6 @@ def test_a_finding_that_looks_like_a_formula_is_stored_as_text(client, verified_
 
 # --- who may read it ---------------------------------------------------------------------------
 
-BEFORE = {  # persona: (comparison, rapor of unit a, its workbook)
-    "admin": (200, 200, 200),
-    "assessor": (200, 200, 200),
-    "coordinator": (403, 403, 403),
-    "leader": (403, 403, 403),
-    "operator": (403, 403, 403),
-    "operator_b": (403, 404, 404),
-    "outsider": (404, 404, 404),
-    "anonymous": ("login", "login", "login"),
-}
 AFTER = {
     "admin": (200, 200, 200),
     "assessor": (200, 200, 200),
@@ -285,42 +273,13 @@ AFTER = {
 }
 
 
-def check_matrix(client_class, live_round, personas, matrix):
-    a = live_round["assessments"]["a"]
-    urls = [comparison_url(live_round), reverse("rapor", args=[a.id]),
-            reverse("rapor-xlsx", args=[a.id])]
-    problems = []
-    for persona, statuses in matrix.items():
-        for url, expected in zip(urls, statuses):
-            client = client_class()
-            if personas[persona] is not None:
-                client.force_login(personas[persona])
-            response = client.get(url)
-            if expected == "login":
-                ok = response.status_code == 302 and response["Location"].startswith(
-                    reverse("login"))
-            else:
-                ok = response.status_code == expected
-            if not ok:
-                problems.append(f"{persona} {url}: {response.status_code}, wanted {expected}")
-    assert not problems, "\n".join(problems)
-
-
 @pytest.mark.django_db
 def test_before_publication_only_administrators_and_assessors_read_verified_figures(
         verified_round, personas):
     from django.test import Client
 
     assert verified_round["round"].state == "verification"
-    check_matrix(Client, verified_round, personas, BEFORE)
-
-
-@pytest.mark.django_db
-def test_in_self_assessment_nobody_else_reads_them_either(live_round, personas):
-    from django.test import Client
-
-    assert live_round["round"].state == "self_assessment"
-    check_matrix(Client, live_round, personas, BEFORE)
+    check_report_access(Client, verified_round, personas, BEFORE_PUBLICATION)
 
 
 @pytest.mark.django_db
@@ -328,73 +287,9 @@ def test_after_publication_the_government_reads_them(verified_round, personas):
     from django.test import Client
 
     publish(verified_round, personas)
-    check_matrix(Client, verified_round, personas, AFTER)
+    check_report_access(Client, verified_round, personas, AFTER)
     round_transition(round_=verified_round["round"], to_state="closed", by=personas["admin"])
-    check_matrix(Client, verified_round, personas, AFTER)
-
-
-@pytest.mark.django_db
-def test_unknown_objects_are_404(client, live_round, personas):
-    client.force_login(personas["admin"])
-    assert client.get(reverse("comparison", args=[live_round["government"].id, 999999])
-                      ).status_code == 404
-    assert client.get(reverse("comparison", args=[999999, live_round["round"].id])
-                      ).status_code == 404
-    assert client.get(reverse("rapor", args=[999999])).status_code == 404
-    assert client.get(reverse("rapor-xlsx", args=[999999])).status_code == 404
-
-
-# --- query counts ------------------------------------------------------------------------------
-
-def add_units(live_round, count, start):
-    """Extra units of Muna Barat with stored scores (written directly: only the count of
-    queries is under test here)."""
-    components = list(Component.objects.all())
-    for number in range(start, start + count):
-        agency = Agency.objects.create(government=live_round["government"],
-                                       name=f"Puskesmas {number}", kind=AgencyKind.PUSKESMAS)
-        assessment = Assessment.objects.create(
-            round=live_round["round"], agency=agency, sampled=number % 2 == 0,
-            self_score=Decimal(50 + number), verified_score=Decimal(40 + number))
-        ComponentScore.objects.bulk_create(
-            [ComponentScore(assessment=assessment, component=component,
-                            self_score=Decimal(60), verified_score=Decimal(number))
-             for component in components])
-
-
-@pytest.mark.django_db
-def test_comparison_costs_the_same_queries_for_2_and_7_units(client, live_round, personas,
-                                                              django_assert_num_queries):
-    government, round_ = live_round["government"], live_round["round"]
-    url = comparison_url(live_round)
-    client.force_login(personas["admin"])
-    assert client.get(url).status_code == 200  # warms the methodology cache
-    assert Assessment.objects.filter(round=round_, agency__government=government).count() == 2
-    with CaptureQueriesContext(connection) as two:  # session, user, scope, objects, selector
-        assert client.get(url).status_code == 200
-    # units, component scores, result; the dimensions: self and verified answers (no products
-    # on the app's checklist); the methodology's bands and the round's indicators are cached.
-    with django_assert_num_queries(6):
-        government_comparison(government=government, round_=round_)
-
-    add_units(live_round, 5, start=10)
-    assert Assessment.objects.filter(round=round_, agency__government=government).count() == 7
-    with django_assert_num_queries(len(two)):
-        response = client.get(url)
-    assert response.status_code == 200
-    assert response.content.decode().count('<tr id="unit-') == 7
-    with django_assert_num_queries(6):
-        government_comparison(government=government, round_=round_)
-
-
-@pytest.mark.django_db
-def test_rapor_costs_a_fixed_number_of_queries(live_round, django_assert_num_queries):
-    assessment = Assessment.objects.select_related("round", "agency__government").get(
-        id=live_round["assessments"]["a"].id)
-    rapor(assessment)  # warms the methodology and indicator caches
-    with django_assert_num_queries(3):  # answers, component scores, survey record
-        report = rapor(assessment)
-    assert len(report.indicators) == checklist().filter(active=True).count()
+    check_report_access(Client, verified_round, personas, AFTER)
 
 
 @pytest.mark.django_db

@@ -29,7 +29,9 @@ from assessments.services.scores import (assessment_recompute_scores,
 from assessments.services.verification import answer_verify, assessment_set_survey
 from compliance.models import Indicator, Instrument, Methodology
 
-from ..conftest import make_user
+from compliance.specs import clear_cache
+
+from ..conftest import build_world_once, ensure_standard, make_user
 
 
 def _claim(indicator, product_position):
@@ -47,8 +49,14 @@ def _finding(indicator, product_position):
     return (2 if indicator.dimension.code == "input" else 3), False
 
 
-@pytest.fixture
-def shipped_unit(db, standard, regions_sultra):
+def build_shipped_unit():
+    """Muna Barat's DPMPTSP on the shipped instrument, answered and verified as the module's
+    docstring says, onto the standard and Sulawesi Tenggara's governments."""
+    from agencies.regions import regions_load
+
+    ensure_standard()
+    clear_cache()
+    regions_load(provinces={"74"})
     instrument = Instrument.objects.get(code="ombudsman-2022-assessment")
     mubar = Government.objects.get(name="Kabupaten Muna Barat")
     agency = Agency.objects.create(government=mubar, name="DPMPTSP Muna Barat",
@@ -87,6 +95,25 @@ def shipped_unit(db, standard, regions_sultra):
     round_.refresh_from_db()
     return {"unit": unit, "round": round_, "government": mubar, "samples": samples,
             "indicators": indicators, "operator": operator, "assessor": assessor}
+
+
+@pytest.fixture(scope="module")
+def shipped_world(django_db_setup, django_db_blocker):
+    """The unit built once for the module (every answer saved and verified through the
+    services: ~3 s per test before); each test runs in a savepoint of it."""
+    yield from build_world_once(django_db_blocker, build_shipped_unit)
+
+
+@pytest.fixture
+def shipped_unit(shipped_world, db):
+    """The module's unit with its rows read again (a test's changes to the round's state or the
+    scores were rolled back in the database only) and its users' cached scopes dropped."""
+    from agencies.access import forget_scope
+
+    shipped_world["unit"].refresh_from_db()
+    shipped_world["round"].refresh_from_db()
+    forget_scope(shipped_world["operator"], shipped_world["assessor"])
+    return shipped_world
 
 
 def test_the_unit_scores_by_hand(shipped_unit):
