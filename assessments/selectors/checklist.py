@@ -240,7 +240,9 @@ def summary(assessment: Assessment, evidence=None, recomputed=None):
     ``recomputed`` (the self side's answers, products and component scores a save's
     recompute has just read and stored, ``services.scores.Recomputed``)."""
     spec = methodology_spec(assessment.round.methodology_id)
-    if recomputed is not None and recomputed.side == "self":
+    if recomputed is not None and recomputed.side != "self":
+        recomputed = None  # the header shows the operator's side only
+    if recomputed is not None:
         answers = [(key, None, *given) if isinstance(key, int) else (*key, *given)
                    for key, given in recomputed.answers.items()]
         samples = recomputed.products
@@ -266,7 +268,7 @@ def summary(assessment: Assessment, evidence=None, recomputed=None):
     claims_without_evidence = sum(
         1 for indicator_id, sample, value, _na in answers
         if value and (indicator_id, sample) not in with_evidence)
-    if recomputed is not None and recomputed.side == "self":
+    if recomputed is not None:
         scores = dict(recomputed.component_scores)
     else:
         scores = dict(ComponentScore.objects.filter(assessment=assessment)

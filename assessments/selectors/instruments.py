@@ -8,12 +8,6 @@ from compliance.models import Indicator, SourceKind
 from compliance.specs import round_indicator_rows
 
 
-def round_indicators_queryset(instrument_id: int):
-    return (Indicator.objects.filter(instrument_id=instrument_id, active=True)
-            .select_related("component", "dimension")
-            .order_by("component__number", "order", "id"))
-
-
 def round_indicators(instrument_id: int) -> list[Indicator]:
     """The active indicators of a round's instrument (which never changes once a round uses
     it: read once per process, ``compliance.specs.round_indicator_rows``)."""
