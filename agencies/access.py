@@ -22,6 +22,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from compliance.prepared import prepared
+
 from .models import Agency, Government, Membership, Role
 
 
@@ -62,6 +64,13 @@ class Scope:
                 | self.assessor_governments)
 
 
+@prepared(int)
+def _memberships(user_id):
+    """Every request's read of the user's roles (compiled once: ``compliance.prepared``)."""
+    return Membership.objects.filter(user_id=user_id).values_list(
+        "role", "government_id", "agency_id", "agency__government_id")
+
+
 def scope_of(user) -> Scope:
     if not user.is_authenticated:
         return Scope()
@@ -69,9 +78,7 @@ def scope_of(user) -> Scope:
     if cached is not None:
         return cached
     scope = Scope(administrator=user.is_superuser)
-    rows = Membership.objects.filter(user=user).values_list(
-        "role", "government_id", "agency_id", "agency__government_id")
-    for role, government_id, agency_id, agency_government_id in rows:
+    for role, government_id, agency_id, agency_government_id in _memberships(user.id):
         if role == Role.ADMINISTRATOR:
             scope.administrator = True
         elif role == Role.OPERATOR:

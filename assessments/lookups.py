@@ -5,17 +5,24 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from agencies.access import may_see_unpublished_ranking, may_view_agency
+from compliance.prepared import prepared
 
 from .models import Assessment, Evidence, Round
 
 
+@prepared(int)
+def assessment_with_context(pk):
+    """The unit with what its pages show around it (agency, government, province, round,
+    methodology): every checklist request's first read, so its SQL is compiled once."""
+    return Assessment.objects.select_related(
+        "agency", "agency__government__province", "round", "round__methodology").filter(id=pk)
+
+
 def assessment_or_404(user, pk) -> Assessment:
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("agency", "agency__government__province", "round",
-                                          "round__methodology"), id=pk)
-    if not may_view_agency(user, assessment.agency):
+    found = assessment_with_context(int(pk))
+    if not found or not may_view_agency(user, found[0].agency):
         raise Http404
-    return assessment
+    return found[0]
 
 
 def evidence_or_404(user, evidence_id) -> Evidence:

@@ -1,4 +1,5 @@
-"""The checklist's indicator rows, rendered once and cached under a digest of what they show.
+"""The checklist's indicator rows and component cards, rendered once and cached under a digest
+of what they show.
 
 A row's key is a digest of every value its templates read: the row templates' own source, the
 language, the URL prefix, the unit, whether the user may edit, the value options, the
@@ -10,8 +11,14 @@ key, so a cached row is never stale and nothing has to be invalidated: old keys 
 The CSRF token differs per user and must not enter a shared cache: rows are rendered with a
 placeholder in its place, filled with the request's own token when the page is put together.
 
+A component's card (its header, score and rows) is cached the same way, its key made of its
+own inputs (the component, its stored score, the language) and its rows' keys: a save changes
+one row and its component's score, so one card is put together again from its rows and the
+other cards come whole.
+
 With a shared cache (``CACHE_URL``, Redis) a row rendered by one application server serves the
-others; without one each process keeps its own. One cache round trip per page (``get_many``).
+others; without one each process keeps its own. One cache round trip per page (``get_many`` of
+the cards), two after a change (the changed card's rows).
 """
 import hashlib
 from functools import lru_cache
@@ -33,21 +40,31 @@ TOKEN_PLACEHOLDER = "csrf-token-placeholder-0b6e"
 TIMEOUT = 3600  # a row outlives its page view by little: a save gives the next key
 
 
-@lru_cache(maxsize=1)
-def templates_digest() -> str:
+BLOCK_TEMPLATE = "assessments/includes/checklist_block.html"
+BLOCK_TEMPLATES = (BLOCK_TEMPLATE, "assessments/includes/component_score.html")
+
+
+@lru_cache(maxsize=2)
+def templates_digest(names=ROW_TEMPLATES) -> str:
     digest = hashlib.blake2b(digest_size=8)
-    for name in ROW_TEMPLATES:
+    for name in names:
         digest.update(get_template(name).template.source.encode())
     return digest.hexdigest()
 
 
-def row_inputs(assessment, line, can_edit, options) -> tuple:
-    """Everything the row templates read, as plain values."""
+def page_inputs(assessment, can_edit, options) -> tuple:
+    """What every row of one page shares: the templates, the language, the URL prefix, the
+    unit, the edit right and the value options."""
+    return (templates_digest(), get_language(), get_script_prefix(), assessment.id,
+            bool(can_edit), tuple((value, str(label)) for value, label in options))
+
+
+def row_inputs(shared, line) -> tuple:
+    """Everything the row templates read, as plain values (``shared``: ``page_inputs``)."""
     indicator, answer = line.indicator, line.answer
     component = indicator.component if indicator.component_id else None
     return (
-        templates_digest(), get_language(), get_script_prefix(), assessment.id, bool(can_edit),
-        tuple((value, str(label)) for value, label in options),
+        shared,
         (indicator.id, indicator.code, indicator.order, indicator.text, indicator.evidence,
          component.letter if component else None),
         None if answer is None else (answer.value, answer.not_applicable, answer.note,
@@ -57,28 +74,53 @@ def row_inputs(assessment, line, can_edit, options) -> tuple:
     )
 
 
-def row_key(inputs) -> str:
-    return "row:" + hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
+def block_inputs(shared, block, row_keys) -> tuple:
+    """Everything a block's card reads besides its rows (given by their keys)."""
+    component, dimension = block.component, block.dimension
+    return (
+        templates_digest(BLOCK_TEMPLATES), shared[1:3],
+        None if component is None else (component.id, component.code, component.letter,
+                                        component.name_id, component.name_en,
+                                        component.must_publish),
+        None if component is not None or dimension is None
+        else (dimension.id, dimension.code, str(dimension.name)),
+        None if block.score is None else str(block.score),
+        tuple(row_keys),
+    )
 
 
-def render_rows(token, assessment, lines, can_edit, options) -> dict:
-    """{indicator id: the row's HTML} for ``lines``, from the cache where it has them, with
-    ``token`` (the request's CSRF token, the one the rest of the page shows) in its forms."""
-    keys = {line.indicator.id: row_key(row_inputs(assessment, line, can_edit, options))
-            for line in lines}
-    found = cache.get_many(list(keys.values()))
-    missing = {}
-    rows = {}
-    for line in lines:
-        key = keys[line.indicator.id]
-        html = found.get(key)
-        if html is None:
-            html = render_to_string(ROW_TEMPLATE, {
-                "line": line, "assessment": assessment, "can_edit": can_edit,
-                "options": options, "csrf_token": TOKEN_PLACEHOLDER})
-            missing[key] = html
-        rows[line.indicator.id] = html
+def cache_key(kind, inputs) -> str:
+    return f"{kind}:" + hashlib.blake2b(repr(inputs).encode(), digest_size=20).hexdigest()
+
+
+def render_blocks(token, assessment, blocks, can_edit, options) -> list:
+    """The HTML of each of the checklist's blocks (a component's card with its rows), from the
+    cache where it has them, with ``token`` (the request's CSRF token, the one the rest of the
+    page shows) in their forms. A save changes one row and its block's score: that block is
+    put together again from its rows (the others' rows from the cache too), the rest come
+    whole. Two cache round trips at most (blocks, then the missing blocks' rows)."""
+    shared = page_inputs(assessment, can_edit, options)
+    row_keys = [[cache_key("row", row_inputs(shared, line)) for line in block.lines]
+                for block in blocks]
+    block_keys = [cache_key("block", block_inputs(shared, block, keys))
+                  for block, keys in zip(blocks, row_keys)]
+    found = cache.get_many(block_keys)
+    missing = [index for index, key in enumerate(block_keys) if key not in found]
     if missing:
-        cache.set_many(missing, TIMEOUT)
-    return {indicator_id: mark_safe(html.replace(TOKEN_PLACEHOLDER, token))
-            for indicator_id, html in rows.items()}
+        wanted = [key for index in missing for key in row_keys[index]]
+        rows = cache.get_many(wanted)
+        new_rows, new_blocks = {}, {}
+        for index in missing:
+            block = blocks[index]
+            html = []
+            for line, key in zip(block.lines, row_keys[index]):
+                row = rows.get(key)
+                if row is None:
+                    row = new_rows[key] = rows[key] = render_to_string(ROW_TEMPLATE, {
+                        "line": line, "assessment": assessment, "can_edit": can_edit,
+                        "options": options, "csrf_token": TOKEN_PLACEHOLDER})
+                html.append(mark_safe(row))
+            found[block_keys[index]] = new_blocks[block_keys[index]] = render_to_string(
+                BLOCK_TEMPLATE, {"block": block, "rows": html})
+        cache.set_many({**new_rows, **new_blocks}, TIMEOUT)
+    return [mark_safe(found[key].replace(TOKEN_PLACEHOLDER, token)) for key in block_keys]

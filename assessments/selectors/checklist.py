@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from decimal import Decimal
 
 from compliance.models import Component, Indicator
+from compliance.prepared import prepared
 from compliance.scoring import completion
 from compliance.specs import instrument_spec, methodology_spec
 
@@ -18,7 +19,6 @@ class IndicatorLine:
     indicator: Indicator
     answer: Answer | None
     evidence: list = None
-    html: str = ""  # the rendered row, where the page puts it together (``row_cache``)
 
     @property
     def claims_without_evidence(self):
@@ -107,6 +107,41 @@ def group_blocks(indicators, make_line, scores) -> list:
 
 SCORE_FIELDS = {"self": "self_score", "verified": "verified_score"}
 
+# The checklist's reads of one unit, each compiled once (``compliance.prepared``): the page
+# and the response to each save run them for every operator.
+
+
+@prepared(int)
+def _unit_answer_rows(assessment_id):
+    return Answer.objects.filter(assessment_id=assessment_id, product_sample__isnull=True)
+
+
+@prepared(int)
+def _unit_evidence(assessment_id):
+    """The evidence of the unit's per-unit answers."""
+    return Evidence.objects.filter(assessment_id=assessment_id, product_sample__isnull=True)
+
+
+@prepared(int)
+def _all_evidence(assessment_id):
+    return Evidence.objects.filter(assessment_id=assessment_id)
+
+
+@prepared(int)
+def _events(assessment_id):
+    return ChecklistEvent.objects.filter(assessment_id=assessment_id).select_related("actor")
+
+
+def _stored_scores_of(field):
+    @prepared(int)
+    def read(assessment_id):
+        return ComponentScore.objects.filter(assessment_id=assessment_id).values_list(
+            "component_id", field)
+    return read
+
+
+_stored_scores = {side: _stored_scores_of(field) for side, field in SCORE_FIELDS.items()}
+
 
 def sheet_blocks(assessment: Assessment, side: str, leave_out=frozenset()) -> list:
     """The one path both sheets read: the per-unit indicators (less ``leave_out``) grouped in
@@ -115,11 +150,9 @@ def sheet_blocks(assessment: Assessment, side: str, leave_out=frozenset()) -> li
     operator's checklist, "verified" for the assessor's sheet). Four queries."""
     indicators = [indicator for indicator in checklist_indicators_with_components(assessment)
                   if indicator.id not in leave_out]
-    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment,
-                                                                product_sample__isnull=True)}
+    answers = {a.indicator_id: a for a in _unit_answer_rows(assessment.id)}
     evidence = evidence_by_indicator(assessment)
-    scores = dict(ComponentScore.objects.filter(assessment=assessment)
-                  .values_list("component_id", SCORE_FIELDS[side]))
+    scores = dict(_stored_scores[side](assessment.id))
     return group_blocks(indicators, lambda indicator: IndicatorLine(
         indicator=indicator, answer=answers.get(indicator.id),
         evidence=evidence.get(indicator.id, [])), scores)
@@ -138,8 +171,7 @@ def checklist(assessment: Assessment) -> Checklist:
         completion=completion(sum(block.answered for block in blocks) + per_product_answered,
                               total),
         band=spec.band(assessment.self_score),
-        events=list(ChecklistEvent.objects.filter(assessment=assessment)
-                    .select_related("actor")),
+        events=_events(assessment.id),
         samples=samples, has_per_product=instrument.has_per_product,
     )
 
@@ -158,26 +190,40 @@ class SampleProgress:
 def sample_progress(assessment, side="self") -> list[SampleProgress]:
     """Each sampled product of the unit with how many of its per-product indicators are
     answered (``side`` "self") or verified ("verified"): two queries."""
+    total = sum(1 for indicator in round_indicators(assessment.round.instrument_id)
+                if indicator.per_product)
+    return [SampleProgress(sample=sample, done=sample.done, total=total)
+            for sample in _samples_done[side](assessment.id)]
+
+
+def _samples_with_done(side):
     value, na = ("value", "not_applicable") if side == "self" else (
         "verified_value", "verified_not_applicable")
     done = Count("answers", filter=(Q(**{f"answers__{value}__isnull": False})
                                     | Q(**{f"answers__{na}": True}))
                  & Q(answers__indicator__active=True))
-    total = sum(1 for indicator in round_indicators(assessment.round.instrument_id)
-                if indicator.per_product)
-    return [SampleProgress(sample=sample, done=sample.done, total=total)
-            for sample in ProductSample.objects.filter(assessment=assessment)
-            .select_related("product").annotate(done=done).order_by("order", "id")]
+
+    @prepared(int)
+    def read(assessment_id):
+        return (ProductSample.objects.filter(assessment_id=assessment_id)
+                .select_related("product").annotate(done=done).order_by("order", "id"))
+    return read
+
+
+_samples_done = {side: _samples_with_done(side) for side in ("self", "verified")}
 
 
 def evidence_by_indicator(assessment, indicator_id=None, product_sample_id=None):
     """{indicator id: [evidence]} of the unit's answers, or of one sampled product's."""
-    queryset = Evidence.objects.filter(assessment=assessment,
-                                       product_sample_id=product_sample_id)
-    if indicator_id is not None:
-        queryset = queryset.filter(indicator_id=indicator_id)
+    if indicator_id is None and product_sample_id is None:
+        items = _unit_evidence(assessment.id)
+    else:
+        items = Evidence.objects.filter(assessment=assessment,
+                                        product_sample_id=product_sample_id)
+        if indicator_id is not None:
+            items = items.filter(indicator_id=indicator_id)
     grouped = {}
-    for item in queryset:
+    for item in items:
         grouped.setdefault(item.indicator_id, []).append(item)
     return grouped
 
@@ -208,7 +254,7 @@ def after_save(assessment, indicator, answer=None) -> dict:
         assessment.refresh_from_db(fields=["self_score", "answered_count", "status"])
         answer = Answer.objects.filter(assessment=assessment, indicator=indicator,
                                        product_sample__isnull=True).first()
-    evidence = list(Evidence.objects.filter(assessment=assessment))
+    evidence = _all_evidence(assessment.id)
     line = IndicatorLine(indicator=indicator, answer=answer, evidence=[
         item for item in evidence
         if item.indicator_id == indicator.id and item.product_sample_id is None])

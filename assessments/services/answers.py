@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from audit.context import acting_user
 from compliance.models import Indicator
+from compliance.prepared import prepared
 
 from ..models import Answer, Assessment, ProductSample
 from ..rules import checklist_lock_reason
@@ -59,25 +60,52 @@ def check_answer_target(assessment: Assessment, indicator: Indicator, value: int
         raise ValidationError(_("This service product is not sampled for this unit."))
 
 
+@prepared(int)
+def _locked_assessment(assessment_id):
+    """The unit with its round, its row locked (not the round's: ``lock_round_shared``)."""
+    return (Assessment.objects.select_for_update(of=("self",)).select_related("round")
+            .filter(id=assessment_id))
+
+
+@prepared(int, int)
+def _locked_unit_answer(assessment_id, indicator_id):
+    return (Answer.objects.select_for_update()
+            .filter(assessment_id=assessment_id, indicator_id=indicator_id,
+                    product_sample__isnull=True))
+
+
+@prepared(int, int, int)
+def _locked_product_answer(assessment_id, indicator_id, product_sample_id):
+    return (Answer.objects.select_for_update()
+            .filter(assessment_id=assessment_id, indicator_id=indicator_id,
+                    product_sample_id=product_sample_id))
+
+
+OPERATOR_FIELDS = ("value", "not_applicable", "note", "version", "updated_by", "updated_at")
+
+
 def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | None,
                 not_applicable: bool, note: str, expected_version: int,
                 product_sample_id: int | None = None) -> Answer:
     with transaction.atomic():
         # Lock the assessment only (not the round, which every save of the round shares);
         # a shared lock on the round still makes a state change wait for saves in flight.
-        assessment = (Assessment.objects.select_for_update(of=("self",))
-                      .select_related("round").get(id=assessment_id))
+        found = _locked_assessment(assessment_id)
+        if not found:
+            raise Assessment.DoesNotExist(f"assessment {assessment_id}")
+        assessment = found[0]
         lock_round_shared(assessment.round_id)
         reason = checklist_lock_reason(assessment)
         if reason:
             raise ChecklistLocked(reason)
         check_answer_target(assessment, indicator, value, product_sample_id)
-        answer = (Answer.objects.select_for_update()
-                  .filter(assessment=assessment, indicator=indicator,
-                          product_sample_id=product_sample_id).first())
+        found = (_locked_unit_answer(assessment.id, indicator.id) if product_sample_id is None
+                 else _locked_product_answer(assessment.id, indicator.id, product_sample_id))
+        answer = found[0] if found else None
         current_version = answer.version if answer else 0
         check_version(answer, current_version, expected_version)
-        if answer is None:
+        is_new = answer is None
+        if is_new:
             answer = Answer(assessment=assessment, indicator=indicator,
                             product_sample_id=product_sample_id, version=0)
         answer.value = None if not_applicable else value
@@ -90,7 +118,8 @@ def answer_save(*, assessment_id: int, indicator: Indicator, user, value: int | 
         answer.full_clean(exclude=["assessment", "indicator", "product_sample", "updated_by"],
                           validate_unique=False, validate_constraints=False)
         with acting_user(user):
-            answer.save()
+            # The operator's columns only: the assessor's side of the row is not this save's.
+            answer.save(update_fields=None if is_new else OPERATOR_FIELDS)
         assessment_recompute_scores(assessment=assessment)
     answer.assessment = assessment  # with the figures this save left
     return answer

@@ -8,7 +8,10 @@ operator's values) and the verified score (the assessor's) are one path with a `
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
+
 from compliance.models import SCALE_MAX
+from compliance.prepared import prepared
 from compliance.scoring import IndicatorSpec, instrument_unit, round2
 from compliance.specs import InstrumentSpec, instrument_spec, round_indicator_rows
 
@@ -83,14 +86,36 @@ SIDES = {  # side -> (value column, N/A column, stored score, stored count)
 }
 
 
+def _one_unit_answers(side):
+    value, not_applicable = SIDES[side][:2]
+
+    @prepared(int)
+    def read(assessment_id):
+        return Answer.objects.filter(assessment_id=assessment_id).values_list(
+            "assessment_id", "indicator_id", "product_sample_id", value, not_applicable)
+    return read
+
+
+# One unit's answers, each side's compiled once (a save's recompute reads them).
+_unit_answers = {side: _one_unit_answers(side) for side in SIDES}
+
+
+@prepared(int)
+def _unit_products(assessment_id):
+    return (ProductSample.objects.filter(assessment_id=assessment_id).order_by("order", "id")
+            .values_list("assessment_id", "id"))
+
+
 def assessment_answers(assessment_ids, side="self") -> dict:
     """{assessment id: {indicator id or (indicator id, sample id): (value, N/A)}} for one
     side (one query)."""
     value, not_applicable = SIDES[side][:2]
+    assessment_ids = list(assessment_ids)
     found = {assessment_id: {} for assessment_id in assessment_ids}
-    for assessment_id, indicator_id, sample_id, val, na in Answer.objects.filter(
-            assessment_id__in=assessment_ids).values_list(
-            "assessment_id", "indicator_id", "product_sample_id", value, not_applicable):
+    rows = (_unit_answers[side](assessment_ids[0]) if len(assessment_ids) == 1 else
+            Answer.objects.filter(assessment_id__in=assessment_ids).values_list(
+                "assessment_id", "indicator_id", "product_sample_id", value, not_applicable))
+    for assessment_id, indicator_id, sample_id, val, na in rows:
         key = indicator_id if sample_id is None else (indicator_id, sample_id)
         found[assessment_id][key] = (val, na)
     return found
@@ -98,10 +123,12 @@ def assessment_answers(assessment_ids, side="self") -> dict:
 
 def assessment_products(assessment_ids) -> dict:
     """{assessment id: [product sample ids in order]} (one query)."""
+    assessment_ids = list(assessment_ids)
     found = {assessment_id: [] for assessment_id in assessment_ids}
-    for assessment_id, sample_id in ProductSample.objects.filter(
-            assessment_id__in=assessment_ids).order_by("order", "id").values_list(
-            "assessment_id", "id"):
+    rows = (_unit_products(assessment_ids[0]) if len(assessment_ids) == 1 else
+            ProductSample.objects.filter(assessment_id__in=assessment_ids)
+            .order_by("order", "id").values_list("assessment_id", "id"))
+    for assessment_id, sample_id in rows:
         found[assessment_id].append(sample_id)
     return found
 
@@ -135,6 +162,34 @@ class Recomputed:
     component_scores: dict
 
 
+def store_component_scores(assessment_id: int, score_field: str, scores: dict) -> None:
+    """Upsert one side's component scores of one unit ({component id: rounded score}) in one
+    statement that rewrites only the rows whose score changed (a save usually moves one
+    component). Written out rather than through ``bulk_create(update_conflicts=...)``, whose
+    compile costs a save more CPU than PostgreSQL takes to run it; the same SQL on both
+    databases (ON CONFLICT … DO UPDATE … WHERE: PostgreSQL 9.5+, SQLite 3.24+; "differs" is
+    PostgreSQL's IS DISTINCT FROM and SQLite's IS NOT, both true when one side is NULL)."""
+    if not scores:
+        return
+    meta = ComponentScore._meta
+    quote = connection.ops.quote_name
+    field = meta.get_field(score_field)
+    other = "verified_score" if score_field == "self_score" else "self_score"
+    table, column = quote(meta.db_table), quote(field.column)
+    rows = ", ".join(["(%s, %s, %s, NULL)"] * len(scores))
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    params = []
+    for component_id, score in scores.items():
+        params += [assessment_id, component_id, field.get_db_prep_save(score, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('assessment_id')}, {quote('component_id')}, "
+            f"{column}, {quote(other)}) VALUES {rows} "
+            f"ON CONFLICT ({quote('assessment_id')}, {quote('component_id')}) "
+            f"DO UPDATE SET {column} = excluded.{column} "
+            f"WHERE {table}.{column} {differs} excluded.{column}", params)
+
+
 def assessment_recompute(*, assessment: Assessment, side: str) -> Assessment:
     """Recompute and store one side's scores of one assessment (call inside the writer's
     transaction, with the assessment row locked).
@@ -155,12 +210,7 @@ def assessment_recompute(*, assessment: Assessment, side: str) -> Assessment:
     else:
         component_scores, unit = result.component_scores, result.score
     stored = {cid: _rounded(score) for cid, score in component_scores.items()}
-    ComponentScore.objects.bulk_create(
-        [ComponentScore(assessment=assessment, component_id=cid, **{score_field: score})
-         for cid, score in stored.items()],
-        update_conflicts=True, unique_fields=["assessment", "component"],
-        update_fields=[score_field],
-    )
+    store_component_scores(assessment.id, score_field, stored)
     setattr(assessment, score_field, _rounded(unit))
     setattr(assessment, count_field, result.answered)
     fields = [score_field, count_field, "updated_at"]

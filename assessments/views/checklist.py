@@ -21,7 +21,7 @@ from compliance.models import Indicator
 from ..forms import AnswerForm, ReturnForm
 from ..lookups import assessment_or_404
 from ..rules import checklist_lock_reason, return_lock_reason
-from ..row_cache import render_rows
+from ..row_cache import render_blocks
 from ..selectors.checklist import after_save, checklist
 from ..selectors.standing import standing_offers
 from ..services.answers import AnswerConflict, ChecklistLocked, answer_save
@@ -52,11 +52,9 @@ def checklist_view(request, pk):
     can_edit = is_operator and not lock_reason
     options = value_options(data.scale_max)
     token = get_token(request)  # one token for the whole page, cached rows included
-    rows = render_rows(token, assessment, data.lines, can_edit, options)
-    for line in data.lines:
-        line.html = rows[line.indicator.id]
     return render(request, "assessments/checklist.html", {
         "csrf_token": token,
+        "blocks": render_blocks(token, assessment, data.blocks, can_edit, options),
         "assessment": assessment,
         "checklist": data,
         "lock_reason": lock_reason,
