@@ -107,7 +107,7 @@ def prepared(*kinds):
                 entry = compiled[using] = _compile(build, kinds, using)
             return entry.run(args, using)
 
-        run.build = build
+        run.build, run.kinds = build, kinds
         run.clear = compiled.clear
         return run
 
