@@ -116,7 +116,7 @@ def wait_for(url, seconds=60):
     raise SystemExit(f"the server did not answer at {url}")
 
 
-def shoot(base, world, personas, widths):
+def shoot(base, world, personas, widths, language="id"):
     from playwright.sync_api import sync_playwright
 
     from assessments.demo import DEMO_PASSWORD
@@ -129,6 +129,9 @@ def shoot(base, world, personas, widths):
                 context = browser.new_context(viewport={"width": width,
                                                         "height": HEIGHTS.get(width, 900)},
                                               locale="id-ID")
+                if language != "id":  # the switcher's cookie, as a user who chose it has
+                    context.add_cookies([{"name": "django_language", "value": language,
+                                          "url": base}])
                 page = context.new_page()
                 errors = []
                 page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -144,7 +147,8 @@ def shoot(base, world, personas, widths):
                     response = page.goto(base + path)
                     page.wait_for_load_state("load")
                     page.wait_for_timeout(150)  # the dashboard's chart draws after load
-                    target = OUT / str(width) / f"{persona}-{number:02d}-{name}.png"
+                    prefix = "" if language == "id" else f"{language}-"
+                    target = OUT / str(width) / f"{prefix}{persona}-{number:02d}-{name}.png"
                     target.parent.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(target), full_page=True)
                     shots.append((width, persona, name, path, target))
@@ -182,6 +186,8 @@ def main():
     parser.add_argument("--only", help="comma-separated personas", default=",".join(PERSONAS))
     parser.add_argument("--widths", help="comma-separated widths in px",
                         default=",".join(map(str, WIDTHS)))
+    parser.add_argument("--language", choices=("id", "en"), default="id",
+                        help="the pages' language (English files are named en-…)")
     parser.add_argument("--workdir", type=Path,
                         help="keep the demo database here and reuse it when it exists")
     options = parser.parse_args()
@@ -215,7 +221,7 @@ def main():
         world = demo_world(env)
         for width in widths:
             shutil.rmtree(OUT / str(width), ignore_errors=True)
-        notes, shots = shoot(base, world, personas, widths)
+        notes, shots = shoot(base, world, personas, widths, options.language)
         write_index(shots)
     finally:
         if server is not None:
