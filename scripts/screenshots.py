@@ -116,6 +116,11 @@ def wait_for(url, seconds=60):
     raise SystemExit(f"the server did not answer at {url}")
 
 
+def folder(width, language):
+    """Indonesian in screenshots/<width>/, another language in screenshots/<language>/<width>/."""
+    return OUT / str(width) if language == "id" else OUT / language / str(width)
+
+
 def shoot(base, world, personas, widths, language="id"):
     from playwright.sync_api import sync_playwright
 
@@ -147,8 +152,7 @@ def shoot(base, world, personas, widths, language="id"):
                     response = page.goto(base + path)
                     page.wait_for_load_state("load")
                     page.wait_for_timeout(150)  # the dashboard's chart draws after load
-                    prefix = "" if language == "id" else f"{language}-"
-                    target = OUT / str(width) / f"{prefix}{persona}-{number:02d}-{name}.png"
+                    target = folder(width, language) / f"{persona}-{number:02d}-{name}.png"
                     target.parent.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(target), full_page=True)
                     shots.append((width, persona, name, path, target))
@@ -187,7 +191,7 @@ def main():
     parser.add_argument("--widths", help="comma-separated widths in px",
                         default=",".join(map(str, WIDTHS)))
     parser.add_argument("--language", choices=("id", "en"), default="id",
-                        help="the pages' language (English files are named en-…)")
+                        help="the pages' language (English ones go to screenshots/en/)")
     parser.add_argument("--workdir", type=Path,
                         help="keep the demo database here and reuse it when it exists")
     options = parser.parse_args()
@@ -220,7 +224,7 @@ def main():
         wait_for(base + "/accounts/login/")
         world = demo_world(env)
         for width in widths:
-            shutil.rmtree(OUT / str(width), ignore_errors=True)
+            shutil.rmtree(folder(width, options.language), ignore_errors=True)
         notes, shots = shoot(base, world, personas, widths, options.language)
         write_index(shots)
     finally:

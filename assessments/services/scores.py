@@ -166,9 +166,10 @@ def store_component_scores(assessment_id: int, score_field: str, scores: dict) -
     """Upsert one side's component scores of one unit ({component id: rounded score}) in one
     statement that rewrites only the rows whose score changed (a save usually moves one
     component). Written out rather than through ``bulk_create(update_conflicts=...)``, whose
-    compile costs a save more CPU than PostgreSQL takes to run it; the same SQL on both
-    databases (ON CONFLICT … DO UPDATE … WHERE: PostgreSQL 9.5+, SQLite 3.24+; "differs" is
-    PostgreSQL's IS DISTINCT FROM and SQLite's IS NOT, both true when one side is NULL)."""
+    compile costs a save more CPU than PostgreSQL takes to run it. One statement on both
+    databases (ON CONFLICT … DO UPDATE … WHERE: PostgreSQL 9.5+, SQLite 3.24+); only the
+    comparison is spelt per database: PostgreSQL's IS DISTINCT FROM, SQLite's IS NOT (both
+    true when one side is NULL)."""
     if not scores:
         return
     meta = ComponentScore._meta

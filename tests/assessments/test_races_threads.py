@@ -19,8 +19,8 @@ from assessments.models import (ActionItem, Answer, Assessment, ChecklistEvent,
 from assessments.services import answers, rounds
 from assessments.services.answers import AnswerConflict, ChecklistLocked
 from assessments.services.rounds import TransitionRefused, round_transition
-from compliance.prepared import prepared
 from assessments.services.workflow import assessment_submit
+from compliance.prepared import prepared
 
 from .race_helpers import (Gate, answer_entries, build_world, fill_checklist, ready_to_publish,
                            save_answer, verify_answer)
@@ -37,11 +37,11 @@ def without_row_locks(monkeypatch):
     """SELECT … FOR UPDATE / FOR SHARE become plain reads; the checks that follow them stay."""
     monkeypatch.setattr(QuerySet, "select_for_update", lambda self, *args, **kwargs: self)
     monkeypatch.setattr(answers, "lock_round_shared", lambda round_id: None)
-    # The save's locking reads are compiled once (compliance.prepared): swap in fresh copies,
-    # compiled under the patch and dropped with it, so later tests lock again.
-    for name in ("_locked_assessment", "_locked_unit_answer", "_locked_product_answer"):
-        compiled = getattr(answers, name)
-        monkeypatch.setattr(answers, name, prepared(*compiled.kinds)(compiled.build))
+    # The save's reads are compiled once (compliance.prepared): swap in fresh copies of every
+    # one, compiled under the patch and dropped with it, so later tests lock again.
+    for name, compiled in list(vars(answers).items()):
+        if hasattr(compiled, "build") and hasattr(compiled, "kinds"):
+            monkeypatch.setattr(answers, name, prepared(*compiled.kinds)(compiled.build))
 
 
 def _backend_pid():
